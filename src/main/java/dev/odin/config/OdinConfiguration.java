@@ -1,0 +1,143 @@
+package dev.odin.config;
+
+import dev.odin.logs.OtlpLogsIntake;
+import dev.odin.otlp.ExportResponses;
+import dev.odin.otlp.OtlpGrpcServer;
+import dev.odin.otlp.OtlpHttpDecoder;
+import dev.odin.otlp.OtlpHttpResponder;
+import dev.odin.otlp.Signal;
+import dev.odin.prometheus.MetricsTranslator;
+import dev.odin.series.SeriesCollector;
+import dev.odin.series.SeriesStore;
+import dev.odin.series.StoreLimits;
+import dev.odin.telemetry.MeterNames;
+import dev.odin.telemetry.OdinMetrics;
+import dev.odin.traces.OtlpTracesIntake;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The processor beans the routes in routes/*.yaml refer to by name, and the components behind
+ * them. No routing happens here: which bean runs after which is the routes' business.
+ */
+@Configuration(proxyBeanMethods = false)
+public class OdinConfiguration {
+
+    @Bean
+    public OdinMetrics odinMetrics(MeterRegistry registry) {
+        return new OdinMetrics(registry);
+    }
+
+    @Bean
+    public SeriesStore seriesStore(OdinProperties props, OdinMetrics telemetry) {
+        OdinProperties.Metrics m = props.getMetrics();
+        SeriesStore store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
+                m.getSeriesExpiry(), m.isZeroFirst()), Clock.systemUTC());
+        telemetry.bindStore(store);
+        return store;
+    }
+
+    @Bean
+    public SeriesCollector seriesCollector(SeriesStore store, PrometheusRegistry prometheusRegistry,
+            MeterRegistry meterRegistry) {
+        SeriesCollector collector = new SeriesCollector(store, new MeterNames(meterRegistry)::names);
+        prometheusRegistry.register(collector);
+        return collector;
+    }
+
+    @Bean
+    public MetricsTranslator translateMetrics(OdinProperties props, SeriesStore store, OdinMetrics telemetry) {
+        return new MetricsTranslator(props.getMetrics(), store, telemetry);
+    }
+
+    @Bean
+    public Processor expireSeries(SeriesStore store) {
+        return exchange -> store.expire();
+    }
+
+    @Bean
+    public ExportResponses exportResponses(OdinMetrics telemetry) {
+        return new ExportResponses(telemetry);
+    }
+
+    @Bean
+    public Processor decodeOtlpMetrics(OdinProperties props) {
+        return decoder(Signal.METRICS, props);
+    }
+
+    @Bean
+    public Processor decodeOtlpLogs(OdinProperties props) {
+        return decoder(Signal.LOGS, props);
+    }
+
+    @Bean
+    public Processor decodeOtlpTraces(OdinProperties props) {
+        return decoder(Signal.TRACES, props);
+    }
+
+    private static Processor decoder(Signal signal, OdinProperties props) {
+        return new OtlpHttpDecoder(signal, props.getOtlp().getMaxRequestSize().toBytes(),
+                props.getOtlp().getMaxDecompressedSize().toBytes());
+    }
+
+    @Bean
+    public OtlpHttpResponder otlpHttpResponder(ExportResponses responses) {
+        return new OtlpHttpResponder(responses);
+    }
+
+    @Bean
+    public Processor respondOtlp(OtlpHttpResponder responder) {
+        return responder.success();
+    }
+
+    @Bean
+    public Processor respondOtlpError(OtlpHttpResponder responder) {
+        return responder.failure();
+    }
+
+    @Bean
+    public Processor acceptOtlpLogs() {
+        return new OtlpLogsIntake();
+    }
+
+    @Bean
+    public Processor discardEvents(OdinMetrics telemetry) {
+        return OtlpLogsIntake.discardingSink(telemetry);
+    }
+
+    @Bean
+    public Processor acceptOtlpTraces(OdinMetrics telemetry) {
+        return new OtlpTracesIntake(telemetry);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
+    public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props) {
+        OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
+        return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
+                (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()));
+    }
+
+    /** Opens the gRPC port once Camel's routes run; the bean's destroy method closes it first on shutdown. */
+    @Bean
+    public CamelContextConfiguration startGrpcAfterRoutes(ObjectProvider<OtlpGrpcServer> grpc) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                grpc.ifAvailable(OtlpGrpcServer::start);
+            }
+        };
+    }
+}

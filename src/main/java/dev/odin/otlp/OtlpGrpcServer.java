@@ -1,0 +1,141 @@
+package dev.odin.otlp;
+
+import com.google.protobuf.Message;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OTLP/gRPC on one port for all three services (camel-grpc cannot share a port between them).
+ * Each request becomes an exchange sent to the signal's direct: route; the route decides what
+ * happens to it, this class only maps the outcome to a gRPC response or status. grpc-java
+ * handles gzip and enforces the maximum message size while inflating.
+ *
+ * <p>Started once Camel has started its routes (so that no request meets a route that is not
+ * there yet), closed before Camel stops.
+ */
+public final class OtlpGrpcServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OtlpGrpcServer.class);
+
+    private final CamelContext camel;
+    private final ExportResponses responses;
+    private final String host;
+    private final int port;
+    private final int maxMessageBytes;
+    private ProducerTemplate producer;
+    private volatile Server server;
+
+    public OtlpGrpcServer(CamelContext camel, ExportResponses responses, String host, int port, int maxMessageBytes) {
+        this.camel = camel;
+        this.responses = responses;
+        this.host = host;
+        this.port = port;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** The port actually bound (differs from the configured one when that was 0). */
+    public int port() {
+        Server s = server;
+        return s == null ? -1 : s.getPort();
+    }
+
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        producer = camel.createProducerTemplate();
+        Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .maxInboundMessageSize(maxMessageBytes)
+                .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(ExportMetricsServiceRequest request,
+                            StreamObserver<ExportMetricsServiceResponse> observer) {
+                        handle(Signal.METRICS, "direct:otlp-metrics", request, observer);
+                    }
+                })
+                .addService(new LogsServiceGrpc.LogsServiceImplBase() {
+                    @Override
+                    public void export(ExportLogsServiceRequest request,
+                            StreamObserver<ExportLogsServiceResponse> observer) {
+                        handle(Signal.LOGS, "direct:otlp-logs", request, observer);
+                    }
+                })
+                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+                    @Override
+                    public void export(ExportTraceServiceRequest request,
+                            StreamObserver<ExportTraceServiceResponse> observer) {
+                        handle(Signal.TRACES, "direct:otlp-traces", request, observer);
+                    }
+                })
+                .build();
+        try {
+            s.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("OTLP/gRPC cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        server = s;
+        log.info("OTLP/gRPC listening on {}:{}", host, s.getPort());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> void handle(Signal signal, String uri, Message request, StreamObserver<R> observer) {
+        Endpoint endpoint = camel.getEndpoint(uri);
+        Exchange exchange = endpoint.createExchange();
+        ExportResult result = new ExportResult(signal, Transport.GRPC);
+        exchange.setProperty(ExportResult.PROPERTY, result);
+        exchange.getMessage().setBody(request);
+        producer.send(endpoint, exchange);
+        Exception failure = exchange.getException();
+        if (failure == null) {
+            observer.onNext((R) responses.success(result));
+            observer.onCompleted();
+            return;
+        }
+        if (failure instanceof OtlpRequestException) {
+            OtlpRequestException e = (OtlpRequestException) failure;
+            responses.failure(signal, Transport.GRPC, e.outcome());
+            observer.onError(Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
+        } else {
+            log.error("OTLP/gRPC {} request failed inside ODIN", signal.tag(), failure);
+            responses.failure(signal, Transport.GRPC, "error");
+            observer.onError(Status.INTERNAL.withDescription("internal error: " + failure).asRuntimeException());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        Server s = server;
+        if (s != null) {
+            s.shutdown();
+            try {
+                if (!s.awaitTermination(10, TimeUnit.SECONDS)) {
+                    s.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.shutdownNow();
+            }
+            server = null;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.odin.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.InputStream;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * First step of an OTLP/HTTP route: checks method and content type, reads the body within the
+ * configured limits, decodes protobuf or JSON, and leaves the request message as the body with a
+ * fresh {@link ExportResult} beside it. Any refusal is an {@link OtlpRequestException}.
+ */
+public final class OtlpHttpDecoder implements Processor {
+
+    /** Exchange property: true when the request (and so the response) is JSON. */
+    public static final String JSON = "odinOtlpJson";
+
+    private final Signal signal;
+    private final long maxWireBytes;
+    private final long maxDecodedBytes;
+
+    public OtlpHttpDecoder(Signal signal, long maxWireBytes, long maxDecodedBytes) {
+        this.signal = signal;
+        this.maxWireBytes = maxWireBytes;
+        this.maxDecodedBytes = maxDecodedBytes;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        org.apache.camel.Message in = exchange.getMessage();
+        exchange.setProperty(ExportResult.PROPERTY, new ExportResult(signal, Transport.HTTP));
+        String method = in.getHeader(Exchange.HTTP_METHOD, String.class);
+        if (method != null && !"POST".equalsIgnoreCase(method)) {
+            throw new OtlpRequestException(405, io.grpc.Status.Code.UNIMPLEMENTED,
+                    "method " + method + " is not allowed; OTLP export uses POST");
+        }
+        String contentType = mediaType(in.getHeader(Exchange.CONTENT_TYPE, String.class));
+        boolean json;
+        if ("application/json".equals(contentType)) {
+            json = true;
+        } else if ("application/x-protobuf".equals(contentType) || "application/protobuf".equals(contentType)) {
+            json = false;
+        } else {
+            exchange.setProperty(JSON, true);
+            throw new OtlpRequestException(415, io.grpc.Status.Code.UNIMPLEMENTED, "unsupported Content-Type '"
+                    + contentType + "': use application/x-protobuf or application/json");
+        }
+        exchange.setProperty(JSON, json);
+        Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > maxWireBytes) {
+            throw OtlpRequestException.tooLarge("request body of " + declared + " bytes is larger than the limit of "
+                    + maxWireBytes + " bytes");
+        }
+        InputStream body = in.getBody(InputStream.class);
+        byte[] bytes = body == null ? new byte[0]
+                : RequestBody.read(body, maxWireBytes, in.getHeader("Content-Encoding", String.class), maxDecodedBytes);
+        in.setBody(json ? fromJson(bytes) : fromProtobuf(bytes));
+    }
+
+    private Message.Builder builder() {
+        switch (signal) {
+            case METRICS: return ExportMetricsServiceRequest.newBuilder();
+            case LOGS: return ExportLogsServiceRequest.newBuilder();
+            default: return ExportTraceServiceRequest.newBuilder();
+        }
+    }
+
+    private Message fromProtobuf(byte[] bytes) {
+        try {
+            switch (signal) {
+                case METRICS: return ExportMetricsServiceRequest.parseFrom(bytes);
+                case LOGS: return ExportLogsServiceRequest.parseFrom(bytes);
+                default: return ExportTraceServiceRequest.parseFrom(bytes);
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw OtlpRequestException.badRequest("body is not a protobuf OTLP " + signal.tag() + " request: "
+                    + e.getMessage());
+        }
+    }
+
+    private Message fromJson(byte[] bytes) {
+        Message.Builder b = builder();
+        OtlpJson.merge(bytes, b);
+        return b.build();
+    }
+
+    private static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.odin.otlp;
+
+import com.google.protobuf.Message;
+import com.google.rpc.Status;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last step of an OTLP/HTTP route: the Export*ServiceResponse (or, on failure, a google.rpc.Status)
+ * in the request's encoding. Every exchange header is removed first: Camel would otherwise send
+ * them back as HTTP response headers.
+ */
+public final class OtlpHttpResponder {
+
+    private static final Logger log = LoggerFactory.getLogger(OtlpHttpResponder.class);
+
+    private final ExportResponses responses;
+
+    public OtlpHttpResponder(ExportResponses responses) {
+        this.responses = responses;
+    }
+
+    /** The success step. */
+    public Processor success() {
+        return exchange -> {
+            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+            write(exchange, 200, responses.success(result));
+        };
+    }
+
+    /** The step an onException clause runs: maps the failure to its status code. */
+    public Processor failure() {
+        return exchange -> {
+            Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+            int status;
+            int code;
+            String message;
+            String outcome;
+            if (cause instanceof OtlpRequestException) {
+                OtlpRequestException e = (OtlpRequestException) cause;
+                status = e.httpStatus();
+                code = e.grpcCode().value();
+                message = e.getMessage();
+                outcome = e.outcome();
+            } else {
+                log.error("OTLP/HTTP request failed inside ODIN", cause);
+                status = 500;
+                code = io.grpc.Status.Code.INTERNAL.value();
+                message = "internal error: " + cause;
+                outcome = "error";
+            }
+            if (result != null) {
+                responses.failure(result.signal(), Transport.HTTP, outcome);
+            }
+            write(exchange, status, Status.newBuilder().setCode(code).setMessage(message).build());
+            if (status == 405) {
+                exchange.getMessage().setHeader("Allow", "POST");
+            }
+        };
+    }
+
+    private static void write(Exchange exchange, int status, Message body) {
+        boolean json = Boolean.TRUE.equals(exchange.getProperty(OtlpHttpDecoder.JSON, Boolean.class));
+        org.apache.camel.Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, json ? "application/json" : "application/x-protobuf");
+        out.setBody(json ? OtlpJson.print(body) : body.toByteArray());
+    }
+}

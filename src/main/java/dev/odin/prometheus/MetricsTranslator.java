@@ -1,0 +1,687 @@
+package dev.odin.prometheus;
+
+import com.google.protobuf.ByteString;
+import dev.odin.config.OdinProperties;
+import dev.odin.otlp.ExportResult;
+import dev.odin.series.CounterSeries;
+import dev.odin.series.ExponentialBuckets;
+import dev.odin.series.ExponentialHistogramSeries;
+import dev.odin.series.GaugeSeries;
+import dev.odin.series.HistogramSeries;
+import dev.odin.series.InfoSeries;
+import dev.odin.series.LabelSet;
+import dev.odin.series.LabelSetBuilder;
+import dev.odin.series.MetricFamily;
+import dev.odin.series.Series;
+import dev.odin.series.SeriesStore;
+import dev.odin.series.SummarySeries;
+import dev.odin.series.UpdateResult;
+import dev.odin.telemetry.OdinMetrics;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Applies an OTLP metrics request to the series store: names and labels translated as the
+ * Prometheus OTLP translator does, data semantics as docs/metrics.md describes. Points that
+ * cannot be applied are refused one by one (partial success); the rest of the request still
+ * lands. Thread-safe.
+ */
+public final class MetricsTranslator implements Processor {
+
+    /** Reasons a point is refused: the tag values of odin_otlp_rejected_total. */
+    public static final String INVALID_NAME = "invalid_name";
+    public static final String TYPE_CONFLICT = "type_conflict";
+    public static final String UNSUPPORTED_TEMPORALITY = "unsupported_temporality";
+    public static final String INVALID_POINT = "invalid_point";
+    public static final String LABEL_VALUE_TOO_LONG = "label_value_too_long";
+    public static final String SERIES_LIMIT = "series_limit";
+    public static final String SOURCE_LIMIT = "source_limit";
+    public static final String OUT_OF_ORDER = "out_of_order";
+
+    private static final int FLAG_NO_RECORDED_VALUE = 1;
+    private static final int MAX_SOURCES_PER_SERIES = 10_000;
+    private static final int NAME_CACHE_LIMIT = 10_000;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final OdinProperties.Metrics config;
+    private final SeriesStore store;
+    private final OdinMetrics telemetry;
+    private final MetricNamer metricNamer;
+    private final LabelNamer labelNamer;
+    private final Map<String, String> labelNames = new ConcurrentHashMap<>();
+    private final Map<String, Object> metricNames = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> dropSets = new ConcurrentHashMap<>();
+    private final ThreadLocal<LabelSetBuilder> builders = ThreadLocal.withInitial(LabelSetBuilder::new);
+
+    public MetricsTranslator(OdinProperties.Metrics config, SeriesStore store, OdinMetrics telemetry) {
+        this.config = config;
+        this.store = store;
+        this.telemetry = telemetry;
+        this.metricNamer = new MetricNamer(config.getNaming());
+        this.labelNamer = new LabelNamer(!config.getNaming().escapes(), config.isKeepUnderscoreRuns());
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        ExportMetricsServiceRequest request = exchange.getMessage().getBody(ExportMetricsServiceRequest.class);
+        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+        translate(request, result);
+    }
+
+    public void translate(ExportMetricsServiceRequest request, ExportResult result) {
+        for (ResourceMetrics rm : request.getResourceMetricsList()) {
+            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList());
+            for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                List<String[]> scope = scopeLabels(sm.getScope(), sm.getSchemaUrl());
+                for (Metric metric : sm.getMetricsList()) {
+                    translateMetric(metric, resource, scope, result);
+                }
+            }
+        }
+    }
+
+    /** Labels that come from the resource: job, instance, and all attributes if configured. */
+    private static final class ResourceLabels {
+        final List<String[]> identity = new ArrayList<>(2);
+        final List<String[]> attributes = new ArrayList<>();
+        final List<String[]> info = new ArrayList<>();
+    }
+
+    private ResourceLabels resourceLabels(List<KeyValue> attributes) {
+        ResourceLabels r = new ResourceLabels();
+        String serviceName = null;
+        String namespace = null;
+        String instance = null;
+        for (KeyValue kv : attributes) {
+            String key = kv.getKey();
+            String value = AttributeValues.format(kv.getValue());
+            switch (key) {
+                case "service.name": serviceName = value; break;
+                case "service.namespace": namespace = value; break;
+                case "service.instance.id": instance = value; break;
+                default: break;
+            }
+            String label = labelName(key);
+            if (label == null) {
+                continue;
+            }
+            r.attributes.add(new String[] {label, key, value});
+            if (!key.equals("service.name") && !key.equals("service.namespace") && !key.equals("service.instance.id")) {
+                r.info.add(new String[] {label, key, value});
+            }
+        }
+        if (serviceName != null) {
+            String job = namespace == null || namespace.isEmpty() ? serviceName : namespace + "/" + serviceName;
+            r.identity.add(new String[] {"job", "job", job});
+        }
+        if (instance != null) {
+            r.identity.add(new String[] {"instance", "instance", instance});
+        }
+        if (config.isTargetInfo() && !r.info.isEmpty()) {
+            publishTargetInfo(r);
+        }
+        return r;
+    }
+
+    private void publishTargetInfo(ResourceLabels r) {
+        LabelSetBuilder b = builders.get().reset();
+        for (String[] l : r.info) {
+            b.add(l[0], l[1], l[2], LabelSetBuilder.ATTRIBUTE);
+        }
+        for (String[] l : r.identity) {
+            b.add(l[0], l[1], l[2], LabelSetBuilder.IDENTITY);
+        }
+        LabelSet labels = b.build();
+        try {
+            MetricFamily f = store.family("target_info", MetricFamily.Type.INFO, "Target metadata");
+            InfoSeries s = store.series(f, labels, false, InfoSeries::create);
+            if (s != null) {
+                s.touch(store.nowMillis());
+            }
+        } catch (SeriesStore.ConflictException e) {
+            telemetry.translationError(TYPE_CONFLICT);
+        }
+    }
+
+    private List<String[]> scopeLabels(InstrumentationScope scope, String schemaUrl) {
+        List<String[]> labels = new ArrayList<>(4);
+        if (!config.isScopeLabels()) {
+            return labels;
+        }
+        labels.add(new String[] {"otel_scope_name", "otel_scope_name", scope.getName()});
+        labels.add(new String[] {"otel_scope_version", "otel_scope_version", scope.getVersion()});
+        labels.add(new String[] {"otel_scope_schema_url", "otel_scope_schema_url", schemaUrl});
+        for (KeyValue kv : scope.getAttributesList()) {
+            String label = labelName("otel_scope_" + kv.getKey());
+            if (label != null) {
+                labels.add(new String[] {label, kv.getKey(), AttributeValues.format(kv.getValue())});
+            }
+        }
+        return labels;
+    }
+
+    private String labelName(String key) {
+        String cached = labelNames.get(key);
+        if (cached != null) {
+            return cached.isEmpty() ? null : cached;
+        }
+        String name = labelNamer.name(key);
+        if (name == null || name.startsWith("__")) {
+            // empty after translation, or reserved for Prometheus' internal use (dropped on ingest)
+            telemetry.translationError("invalid_label_name");
+            name = "";
+        }
+        if (labelNames.size() >= NAME_CACHE_LIMIT) {
+            labelNames.clear();
+        }
+        labelNames.put(key, name);
+        return name.isEmpty() ? null : name;
+    }
+
+    /** @return the Prometheus name, or an IllegalArgumentException describing why there is none */
+    private Object metricName(Metric metric, MetricNamer.Kind kind, MetricFamily.Type type) {
+        String key = metric.getName() + '\0' + metric.getUnit() + '\0' + kind + '\0' + type;
+        Object cached = metricNames.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Object name;
+        try {
+            String n = metricNamer.name(metric.getName(), metric.getUnit(), kind);
+            String invalid = dev.odin.series.SeriesCollector.validateName(type, n);
+            name = invalid == null ? n
+                    : new IllegalArgumentException("metric '" + metric.getName() + "' becomes '" + n + "': " + invalid);
+        } catch (IllegalArgumentException e) {
+            name = e;
+        }
+        if (metricNames.size() >= NAME_CACHE_LIMIT) {
+            metricNames.clear();
+        }
+        metricNames.put(key, name);
+        return name;
+    }
+
+    private Set<String> dropSet(String otlpName) {
+        if (config.getDropAttributes().isEmpty()) {
+            return Set.of();
+        }
+        Set<String> cached = dropSets.get(otlpName);
+        if (cached != null) {
+            return cached;
+        }
+        Set<String> keys = new HashSet<>();
+        for (OdinProperties.DropRule rule : config.getDropAttributes()) {
+            String m = rule.getMetric();
+            boolean match = m.endsWith("*") ? otlpName.startsWith(m.substring(0, m.length() - 1)) : otlpName.equals(m);
+            if (match) {
+                keys.addAll(rule.getAttributes());
+            }
+        }
+        if (dropSets.size() >= NAME_CACHE_LIMIT) {
+            dropSets.clear();
+        }
+        dropSets.put(otlpName, keys);
+        return keys;
+    }
+
+    private void translateMetric(Metric metric, ResourceLabels resource, List<String[]> scope, ExportResult result) {
+        int points = pointCount(metric);
+        if (points == 0) {
+            return;
+        }
+        result.received(points);
+        MetricNamer.Kind kind;
+        MetricFamily.Type type;
+        boolean delta;
+        switch (metric.getDataCase()) {
+            case GAUGE:
+                kind = MetricNamer.Kind.GAUGE;
+                type = MetricFamily.Type.GAUGE;
+                delta = false;
+                break;
+            case SUM: {
+                AggregationTemporality t = metric.getSum().getAggregationTemporality();
+                boolean monotonic = metric.getSum().getIsMonotonic();
+                if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED || (!monotonic
+                        && t != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)) {
+                    reject(result, points, UNSUPPORTED_TEMPORALITY, "metric '" + metric.getName() + "': "
+                            + (monotonic ? "" : "non-monotonic ") + "sum with temporality " + t.getNumber()
+                            + " has no Prometheus form");
+                    return;
+                }
+                kind = monotonic ? MetricNamer.Kind.COUNTER : MetricNamer.Kind.OTHER;
+                type = monotonic ? MetricFamily.Type.COUNTER : MetricFamily.Type.GAUGE;
+                delta = t == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
+                break;
+            }
+            case HISTOGRAM:
+            case EXPONENTIAL_HISTOGRAM: {
+                AggregationTemporality t = metric.getDataCase() == Metric.DataCase.HISTOGRAM
+                        ? metric.getHistogram().getAggregationTemporality()
+                        : metric.getExponentialHistogram().getAggregationTemporality();
+                if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED
+                        || t == AggregationTemporality.UNRECOGNIZED) {
+                    reject(result, points, UNSUPPORTED_TEMPORALITY,
+                            "metric '" + metric.getName() + "': histogram without temporality");
+                    return;
+                }
+                kind = MetricNamer.Kind.OTHER;
+                type = MetricFamily.Type.HISTOGRAM;
+                delta = t == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
+                break;
+            }
+            case SUMMARY:
+                kind = MetricNamer.Kind.OTHER;
+                type = MetricFamily.Type.SUMMARY;
+                delta = false;
+                break;
+            default:
+                return;
+        }
+        Object name = metricName(metric, kind, type);
+        if (name instanceof IllegalArgumentException) {
+            telemetry.translationError(INVALID_NAME);
+            reject(result, points, INVALID_NAME, ((IllegalArgumentException) name).getMessage());
+            return;
+        }
+        MetricFamily family;
+        try {
+            family = store.family((String) name, type, metric.getDescription());
+        } catch (SeriesStore.ConflictException e) {
+            telemetry.translationError(TYPE_CONFLICT);
+            reject(result, points, TYPE_CONFLICT, e.getMessage());
+            return;
+        }
+        Set<String> drop = dropSet(metric.getName());
+        PointContext ctx = new PointContext(metric, family, resource, scope, drop, delta, result);
+        switch (metric.getDataCase()) {
+            case GAUGE:
+                for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
+                    numberPoint(ctx, p);
+                }
+                break;
+            case SUM:
+                for (NumberDataPoint p : metric.getSum().getDataPointsList()) {
+                    numberPoint(ctx, p);
+                }
+                break;
+            case HISTOGRAM:
+                for (HistogramDataPoint p : metric.getHistogram().getDataPointsList()) {
+                    histogramPoint(ctx, p);
+                }
+                break;
+            case EXPONENTIAL_HISTOGRAM:
+                for (ExponentialHistogramDataPoint p : metric.getExponentialHistogram().getDataPointsList()) {
+                    exponentialPoint(ctx, p);
+                }
+                break;
+            case SUMMARY:
+                for (SummaryDataPoint p : metric.getSummary().getDataPointsList()) {
+                    summaryPoint(ctx, p);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static int pointCount(Metric m) {
+        switch (m.getDataCase()) {
+            case GAUGE: return m.getGauge().getDataPointsCount();
+            case SUM: return m.getSum().getDataPointsCount();
+            case HISTOGRAM: return m.getHistogram().getDataPointsCount();
+            case EXPONENTIAL_HISTOGRAM: return m.getExponentialHistogram().getDataPointsCount();
+            case SUMMARY: return m.getSummary().getDataPointsCount();
+            default: return 0;
+        }
+    }
+
+    /** Everything a point needs from its metric, resource and scope. */
+    private static final class PointContext {
+        final Metric metric;
+        final MetricFamily family;
+        final ResourceLabels resource;
+        final List<String[]> scope;
+        final Set<String> drop;
+        final boolean delta;
+        final ExportResult result;
+        /** Set by labels(): hash of the dropped attributes, identifying the source of a merged series. */
+        long sourceKey;
+
+        PointContext(Metric metric, MetricFamily family, ResourceLabels resource, List<String[]> scope,
+                Set<String> drop, boolean delta, ExportResult result) {
+            this.metric = metric;
+            this.family = family;
+            this.resource = resource;
+            this.scope = scope;
+            this.drop = drop;
+            this.delta = delta;
+            this.result = result;
+        }
+
+        boolean merged() {
+            return !drop.isEmpty();
+        }
+    }
+
+    /** @return the point's label set, or null when the point was refused (already recorded) */
+    private LabelSet labels(PointContext ctx, List<KeyValue> attributes) {
+        LabelSetBuilder b = builders.get().reset();
+        long source = 1125899906842597L;
+        int maxLength = config.getMaxLabelValueLength();
+        for (int i = 0; i < attributes.size(); i++) {
+            KeyValue kv = attributes.get(i);
+            String key = kv.getKey();
+            if (!ctx.drop.isEmpty() && ctx.drop.contains(key)) {
+                source = 31 * (31 * source + key.hashCode()) + kv.getValue().hashCode();
+                continue;
+            }
+            String label = labelName(key);
+            if (label == null) {
+                continue;
+            }
+            String value = AttributeValues.format(kv.getValue());
+            if (value.length() > maxLength) {
+                reject(ctx.result, 1, LABEL_VALUE_TOO_LONG, "metric '" + ctx.metric.getName() + "': attribute '"
+                        + key + "' is " + value.length() + " characters, over the limit of " + maxLength);
+                return null;
+            }
+            b.add(label, key, value, LabelSetBuilder.ATTRIBUTE);
+        }
+        if (config.isResourceToLabels()) {
+            for (String[] l : ctx.resource.attributes) {
+                b.add(l[0], l[1], l[2], LabelSetBuilder.RESOURCE);
+            }
+        }
+        for (String[] l : ctx.scope) {
+            b.add(l[0], l[1], l[2], LabelSetBuilder.SCOPE);
+        }
+        for (String[] l : ctx.resource.identity) {
+            b.add(l[0], l[1], l[2], LabelSetBuilder.IDENTITY);
+        }
+        ctx.sourceKey = source;
+        return b.build();
+    }
+
+    private <S extends Series> S series(PointContext ctx, LabelSet labels, boolean deltaBorn,
+            java.util.function.BiFunction<LabelSet, Long, S> factory) {
+        S s = store.series(ctx.family, labels, deltaBorn, factory);
+        if (s == null) {
+            reject(ctx.result, 1, SERIES_LIMIT, "series limit reached for metric '" + ctx.family.name() + "'");
+            return null;
+        }
+        s.touch(store.nowMillis());
+        return s;
+    }
+
+    private static boolean noRecordedValue(int flags) {
+        return (flags & FLAG_NO_RECORDED_VALUE) != 0;
+    }
+
+    private void numberPoint(PointContext ctx, NumberDataPoint p) {
+        LabelSet labels = labels(ctx, p.getAttributesList());
+        if (labels == null) {
+            return;
+        }
+        if (noRecordedValue(p.getFlags())) {
+            store.markStale(ctx.family, labels);
+            return;
+        }
+        double v;
+        switch (p.getValueCase()) {
+            case AS_DOUBLE: v = p.getAsDouble(); break;
+            case AS_INT: v = p.getAsInt(); break;
+            default:
+                reject(ctx.result, 1, INVALID_POINT, "metric '" + ctx.metric.getName() + "': data point has no value");
+                return;
+        }
+        Exemplar ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList())[p.getExemplarsCount() - 1];
+        if (ctx.family.type() == MetricFamily.Type.GAUGE) {
+            GaugeSeries s = series(ctx, labels, false, GaugeSeries::create);
+            if (s != null) {
+                s.set(v, p.getTimeUnixNano());
+            }
+            return;
+        }
+        if (ctx.delta && (!Double.isFinite(v) || v < 0)) {
+            reject(ctx.result, 1, INVALID_POINT, "metric '" + ctx.metric.getName() + "': delta " + v
+                    + " on a monotonic sum would corrupt its running total");
+            return;
+        }
+        CounterSeries s = series(ctx, labels, ctx.delta, CounterSeries::create);
+        if (s == null) {
+            return;
+        }
+        UpdateResult r;
+        if (ctx.delta) {
+            s.addDelta(v, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+            r = UpdateResult.APPLIED;
+        } else if (ctx.merged()) {
+            r = s.addCumulativeSource(ctx.sourceKey, v, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
+                    store.nowMillis(), MAX_SOURCES_PER_SERIES, ex);
+        } else {
+            r = s.setCumulative(v, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+        }
+        outcome(ctx, r);
+    }
+
+    private void outcome(PointContext ctx, UpdateResult r) {
+        if (r == UpdateResult.OUT_OF_ORDER) {
+            reject(ctx.result, 1, OUT_OF_ORDER, "metric '" + ctx.metric.getName()
+                    + "': cumulative point older than the one already held");
+        } else if (r == UpdateResult.SOURCE_LIMIT) {
+            store.stats().sourceLimit.increment();
+            reject(ctx.result, 1, SOURCE_LIMIT, "metric '" + ctx.metric.getName()
+                    + "': too many sources merged into one series");
+        }
+    }
+
+    private void histogramPoint(PointContext ctx, HistogramDataPoint p) {
+        LabelSet labels = labels(ctx, p.getAttributesList());
+        if (labels == null) {
+            return;
+        }
+        if (noRecordedValue(p.getFlags())) {
+            store.markStale(ctx.family, labels);
+            return;
+        }
+        int nb = p.getExplicitBoundsCount();
+        int nc = p.getBucketCountsCount();
+        double[] bounds;
+        long[] counts;
+        if (nc == 0) {
+            // count and sum only: one +Inf bucket
+            bounds = new double[0];
+            counts = new long[] {p.getCount()};
+        } else {
+            if (nc != nb + 1) {
+                invalid(ctx, nc + " bucket counts for " + nb + " bounds");
+                return;
+            }
+            bounds = new double[nb];
+            for (int i = 0; i < nb; i++) {
+                bounds[i] = p.getExplicitBounds(i);
+                if (Double.isNaN(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
+                    invalid(ctx, "explicit bounds must be increasing numbers");
+                    return;
+                }
+            }
+            if (nb > 0 && bounds[nb - 1] == Double.POSITIVE_INFINITY) {
+                invalid(ctx, "explicit bounds must not include +Inf");
+                return;
+            }
+            counts = new long[nc];
+            long total = 0;
+            for (int i = 0; i < nc; i++) {
+                counts[i] = p.getBucketCounts(i);
+                total += counts[i];
+                if (counts[i] < 0) {
+                    invalid(ctx, "bucket count out of range");
+                    return;
+                }
+            }
+            if (total != p.getCount()) {
+                invalid(ctx, "count " + p.getCount() + " differs from the bucket total " + total);
+                return;
+            }
+        }
+        double sum = p.hasSum() ? p.getSum() : Double.NaN;
+        HistogramSeries.Reading reading = new HistogramSeries.Reading(bounds, counts, sum);
+        HistogramSeries s = series(ctx, labels, ctx.delta, HistogramSeries::create);
+        if (s == null) {
+            return;
+        }
+        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
+        if (ctx.delta) {
+            s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+        } else if (ctx.merged()) {
+            outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
+                    store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));
+        } else {
+            outcome(ctx, s.setCumulative(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
+        }
+    }
+
+    private void exponentialPoint(PointContext ctx, ExponentialHistogramDataPoint p) {
+        LabelSet labels = labels(ctx, p.getAttributesList());
+        if (labels == null) {
+            return;
+        }
+        if (noRecordedValue(p.getFlags())) {
+            store.markStale(ctx.family, labels);
+            return;
+        }
+        if (p.getScale() < ExponentialHistogramSeries.MIN_SCALE || p.getScale() > 20) {
+            invalid(ctx, "scale " + p.getScale() + " is outside what Prometheus native histograms hold");
+            return;
+        }
+        ExponentialHistogramSeries.Reading reading = new ExponentialHistogramSeries.Reading(p.getScale(),
+                p.getZeroThreshold(), p.getZeroCount(), buckets(p.getPositive()), buckets(p.getNegative()),
+                p.hasSum() ? p.getSum() : Double.NaN);
+        if (reading.count() != p.getCount()) {
+            invalid(ctx, "count " + p.getCount() + " differs from the bucket total " + reading.count());
+            return;
+        }
+        ExponentialHistogramSeries s = series(ctx, labels, ctx.delta, ExponentialHistogramSeries::create);
+        if (s == null) {
+            return;
+        }
+        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
+        if (ctx.delta) {
+            s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+        } else if (ctx.merged()) {
+            outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
+                    store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));
+        } else {
+            outcome(ctx, s.setCumulative(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
+        }
+    }
+
+    private static ExponentialBuckets buckets(ExponentialHistogramDataPoint.Buckets b) {
+        int n = b.getBucketCountsCount();
+        if (n == 0) {
+            return ExponentialBuckets.EMPTY;
+        }
+        long[] counts = new long[n];
+        for (int i = 0; i < n; i++) {
+            counts[i] = b.getBucketCounts(i);
+        }
+        return new ExponentialBuckets(b.getOffset(), counts);
+    }
+
+    private void summaryPoint(PointContext ctx, SummaryDataPoint p) {
+        LabelSet labels = labels(ctx, p.getAttributesList());
+        if (labels == null) {
+            return;
+        }
+        if (noRecordedValue(p.getFlags())) {
+            store.markStale(ctx.family, labels);
+            return;
+        }
+        int n = p.getQuantileValuesCount();
+        double[] q = new double[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            q[i] = p.getQuantileValues(i).getQuantile();
+            v[i] = p.getQuantileValues(i).getValue();
+            if (!(q[i] >= 0 && q[i] <= 1)) {
+                invalid(ctx, "quantile " + q[i] + " is outside [0, 1]");
+                return;
+            }
+        }
+        SummarySeries s = series(ctx, labels, false, SummarySeries::create);
+        if (s != null) {
+            outcome(ctx, s.set(q, v, p.getCount(), p.getSum(), p.getStartTimeUnixNano(), p.getTimeUnixNano()));
+        }
+    }
+
+    private void invalid(PointContext ctx, String why) {
+        reject(ctx.result, 1, INVALID_POINT, "metric '" + ctx.metric.getName() + "': " + why);
+    }
+
+    private Exemplar[] exemplars(List<io.opentelemetry.proto.metrics.v1.Exemplar> list) {
+        Exemplar[] out = new Exemplar[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            io.opentelemetry.proto.metrics.v1.Exemplar e = list.get(i);
+            Exemplar.Builder b = Exemplar.builder()
+                    .value(e.getValueCase() == io.opentelemetry.proto.metrics.v1.Exemplar.ValueCase.AS_INT
+                            ? e.getAsInt() : e.getAsDouble())
+                    .timestampMillis(e.getTimeUnixNano() / 1_000_000L);
+            if (!e.getTraceId().isEmpty()) {
+                b.traceId(hex(e.getTraceId()));
+            }
+            if (!e.getSpanId().isEmpty()) {
+                b.spanId(hex(e.getSpanId()));
+            }
+            if (e.getFilteredAttributesCount() > 0) {
+                List<String> names = new ArrayList<>();
+                List<String> values = new ArrayList<>();
+                for (KeyValue kv : e.getFilteredAttributesList()) {
+                    String label = labelName(kv.getKey());
+                    if (label != null && !names.contains(label) && !label.equals("trace_id")
+                            && !label.equals("span_id")) {
+                        names.add(label);
+                        values.add(AttributeValues.format(kv.getValue()));
+                    }
+                }
+                b.labels(Labels.of(names, values));
+            }
+            out[i] = b.build();
+        }
+        return out;
+    }
+
+    static String hex(ByteString bytes) {
+        char[] out = new char[bytes.size() * 2];
+        for (int i = 0; i < bytes.size(); i++) {
+            int v = bytes.byteAt(i) & 0xff;
+            out[2 * i] = HEX[v >>> 4];
+            out[2 * i + 1] = HEX[v & 0xf];
+        }
+        return new String(out);
+    }
+
+    private void reject(ExportResult result, long points, String reason, String message) {
+        result.reject(points, message);
+        telemetry.rejected(result.signal(), reason, points);
+    }
+}

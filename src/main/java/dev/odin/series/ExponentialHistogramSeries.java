@@ -1,0 +1,188 @@
+package dev.odin.series;
+
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * An OTLP exponential histogram, exposed as a Prometheus native histogram (the OTLP scale is the
+ * native schema; OTLP bucket i is native bucket i+1). Deltas merge at the coarser of the two
+ * scales; a change of zero threshold starts a new total. Scales above 8, the finest Prometheus
+ * accepts, are reduced to 8 on the way in.
+ */
+public final class ExponentialHistogramSeries extends Series {
+
+    public static final int MAX_SCALE = 8;
+    public static final int MIN_SCALE = -4;
+    private static final int MAX_EXEMPLARS = 10;
+
+    /** One reading, already at a scale within [MIN_SCALE, MAX_SCALE]. */
+    public static final class Reading {
+        final int scale;
+        final double zeroThreshold;
+        final long zeroCount;
+        final ExponentialBuckets positive;
+        final ExponentialBuckets negative;
+        final double sum;
+
+        public Reading(int scale, double zeroThreshold, long zeroCount, ExponentialBuckets positive,
+                ExponentialBuckets negative, double sum) {
+            int by = Math.max(0, scale - MAX_SCALE);
+            this.scale = scale - by;
+            this.zeroThreshold = zeroThreshold;
+            this.zeroCount = zeroCount;
+            this.positive = positive.downscale(by);
+            this.negative = negative.downscale(by);
+            this.sum = sum;
+        }
+
+        public long count() {
+            return zeroCount + positive.total() + negative.total();
+        }
+
+        Reading atScale(int target) {
+            if (target == scale) {
+                return this;
+            }
+            int by = scale - target;
+            return new Reading(target, zeroThreshold, zeroCount, positive.downscale(by), negative.downscale(by), sum);
+        }
+
+        Reading combine(Reading other, int sign) {
+            int target = Math.min(scale, other.scale);
+            Reading a = atScale(target);
+            Reading b = other.atScale(target);
+            double s = Double.isNaN(a.sum) ? b.sum : Double.isNaN(b.sum) ? a.sum : a.sum + sign * b.sum;
+            return new Reading(target, zeroThreshold, a.zeroCount + sign * b.zeroCount,
+                    a.positive.combine(b.positive, sign), a.negative.combine(b.negative, sign), s);
+        }
+
+        boolean notLowerThan(Reading before) {
+            int target = Math.min(scale, before.scale);
+            Reading a = atScale(target);
+            Reading b = before.atScale(target);
+            return a.zeroCount >= b.zeroCount && a.positive.notLowerThan(b.positive)
+                    && a.negative.notLowerThan(b.negative);
+        }
+    }
+
+    private Reading state;
+    private long startNanos;
+    private long timeNanos = Long.MIN_VALUE;
+    private boolean pendingZero;
+    private final ArrayDeque<Exemplar> exemplars = new ArrayDeque<>(MAX_EXEMPLARS);
+    private SourceTracker<Reading> sources;
+
+    ExponentialHistogramSeries(LabelSet labels, long nowMillis) {
+        super(labels, nowMillis);
+    }
+
+    public static ExponentialHistogramSeries create(LabelSet labels, long nowMillis) {
+        return new ExponentialHistogramSeries(labels, nowMillis);
+    }
+
+    void exposeZeroFirst() {
+        pendingZero = true;
+    }
+
+    public synchronized void addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+        if (state == null || state.zeroThreshold != r.zeroThreshold) {
+            state = r;
+            startNanos = pointStartNanos;
+        } else {
+            state = state.combine(r, 1);
+        }
+        timeNanos = Math.max(timeNanos, pointTimeNanos);
+        keepExemplars(ex);
+    }
+
+    public synchronized UpdateResult setCumulative(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+        if (pointTimeNanos < timeNanos) {
+            return UpdateResult.OUT_OF_ORDER;
+        }
+        state = r;
+        startNanos = pointStartNanos;
+        timeNanos = pointTimeNanos;
+        keepExemplars(ex);
+        return UpdateResult.APPLIED;
+    }
+
+    public synchronized UpdateResult addCumulativeSource(long sourceKey, Reading r, long pointStartNanos,
+            long pointTimeNanos, long nowMillis, int maxSources, Exemplar[] ex) {
+        if (sources == null) {
+            sources = new SourceTracker<>(maxSources);
+        }
+        SourceTracker.Source<Reading> s = sources.source(sourceKey);
+        if (s == null) {
+            return UpdateResult.SOURCE_LIMIT;
+        }
+        if (s.last != null && pointTimeNanos <= s.timeNanos) {
+            return UpdateResult.OUT_OF_ORDER;
+        }
+        Reading increment = r;
+        if (s.last != null && s.startNanos == pointStartNanos && s.last.zeroThreshold == r.zeroThreshold
+                && r.notLowerThan(s.last)) {
+            increment = r.combine(s.last, -1);
+        }
+        s.last = r;
+        s.startNanos = pointStartNanos;
+        s.timeNanos = pointTimeNanos;
+        s.seenMillis = nowMillis;
+        addDelta(increment, pointStartNanos, pointTimeNanos, ex);
+        return UpdateResult.APPLIED;
+    }
+
+    private void keepExemplars(Exemplar[] ex) {
+        if (ex == null) {
+            return;
+        }
+        for (Exemplar e : ex) {
+            if (exemplars.size() == MAX_EXEMPLARS) {
+                exemplars.removeFirst();
+            }
+            exemplars.addLast(e);
+        }
+    }
+
+    @Override
+    synchronized HistogramDataPointSnapshot snapshot() {
+        if (state == null) {
+            return null;
+        }
+        long created = nanosToMillis(startNanos);
+        if (pendingZero) {
+            pendingZero = false;
+            return new HistogramDataPointSnapshot(ClassicHistogramBuckets.EMPTY, state.scale, 0,
+                    state.zeroThreshold, NativeHistogramBuckets.EMPTY, NativeHistogramBuckets.EMPTY, 0,
+                    prometheusLabels(), Exemplars.EMPTY, created);
+        }
+        return new HistogramDataPointSnapshot(ClassicHistogramBuckets.EMPTY, state.scale, state.zeroCount,
+                state.zeroThreshold, nativeBuckets(state.positive), nativeBuckets(state.negative), state.sum,
+                prometheusLabels(), Exemplars.of(new ArrayList<>(exemplars)), created);
+    }
+
+    /** OTLP bucket i covers (base^i, base^(i+1)]; Prometheus bucket i covers (base^(i-1), base^i]. */
+    private static NativeHistogramBuckets nativeBuckets(ExponentialBuckets b) {
+        int n = 0;
+        for (long c : b.counts) {
+            if (c != 0) {
+                n++;
+            }
+        }
+        int[] idx = new int[n];
+        long[] cnt = new long[n];
+        int j = 0;
+        for (int i = 0; i < b.counts.length; i++) {
+            if (b.counts[i] != 0) {
+                idx[j] = b.offset + i + 1;
+                cnt[j] = b.counts[i];
+                j++;
+            }
+        }
+        return NativeHistogramBuckets.of(idx, cnt);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.odin.series;
+
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.Arrays;
+
+/** An immutable, sorted set of label pairs: the identity of a series within its metric. */
+public final class LabelSet {
+
+    public static final LabelSet EMPTY = new LabelSet(new String[0], new String[0]);
+
+    private final String[] names;
+    private final String[] values;
+    private final int hash;
+
+    /** Arrays must already be sorted by name, names unique; they are not copied. */
+    LabelSet(String[] names, String[] values) {
+        this.names = names;
+        this.values = values;
+        this.hash = 31 * Arrays.hashCode(names) + Arrays.hashCode(values);
+    }
+
+    public int size() {
+        return names.length;
+    }
+
+    public String name(int i) {
+        return names[i];
+    }
+
+    public String value(int i) {
+        return values[i];
+    }
+
+    /** @return the value of the label, or null */
+    public String get(String name) {
+        int i = Arrays.binarySearch(names, name);
+        return i >= 0 ? values[i] : null;
+    }
+
+    /** Bytes this label set roughly holds, for memory accounting. */
+    long approximateBytes() {
+        long bytes = 48;
+        for (int i = 0; i < names.length; i++) {
+            bytes += 16 + names[i].length() + values[i].length();
+        }
+        return bytes;
+    }
+
+    Labels toPrometheus() {
+        return Labels.of(names, values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof LabelSet)) {
+            return false;
+        }
+        LabelSet other = (LabelSet) o;
+        return hash == other.hash && Arrays.equals(names, other.names) && Arrays.equals(values, other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < names.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(names[i]).append("=\"").append(values[i]).append('"');
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.odin.series;
+
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+
+/**
+ * One live time series. Subclasses hold the value state of one metric type; every method that
+ * reads or writes that state is synchronized on the series, so writers (request threads) and the
+ * reader (a scrape) see consistent values.
+ */
+public abstract class Series {
+
+    private final LabelSet labels;
+    private final Labels prometheusLabels;
+    private volatile long lastUpdateMillis;
+
+    protected Series(LabelSet labels, long nowMillis) {
+        this.labels = labels;
+        this.prometheusLabels = labels.toPrometheus();
+        this.lastUpdateMillis = nowMillis;
+    }
+
+    public LabelSet labels() {
+        return labels;
+    }
+
+    protected Labels prometheusLabels() {
+        return prometheusLabels;
+    }
+
+    public long lastUpdateMillis() {
+        return lastUpdateMillis;
+    }
+
+    public void touch(long nowMillis) {
+        lastUpdateMillis = nowMillis;
+    }
+
+    /** Drops per-source state not updated since the cutoff; merged series only. */
+    void expireSources(long cutoffMillis) {
+    }
+
+    /** @return the data point to expose now, or null when there is nothing to expose */
+    abstract DataPointSnapshot snapshot();
+
+    static long nanosToMillis(long nanos) {
+        return nanos / 1_000_000L;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.odin.series;
+
+/** What became of one data point offered to a series. */
+public enum UpdateResult {
+    APPLIED,
+    /** Older than what the series already holds (cumulative inputs only). */
+    OUT_OF_ORDER,
+    /** The merged series already tracks as many sources as it may. */
+    SOURCE_LIMIT
+}

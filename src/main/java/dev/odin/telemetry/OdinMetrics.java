@@ -1,0 +1,104 @@
+package dev.odin.telemetry;
+
+import dev.odin.otlp.Signal;
+import dev.odin.otlp.Transport;
+import dev.odin.series.SeriesStore;
+import dev.odin.series.StoreStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * ODIN's own metrics (prefix odin_), registered on the Micrometer registry that /metrics serves.
+ * Every tag value comes from a closed set (signals, transports, outcomes, reason constants), so
+ * the number of series stays small. Counters are looked up once and cached.
+ */
+public final class OdinMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public OdinMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One OTLP request finished with this outcome (ok, partial, invalid, too_large, ...). */
+    public void request(Signal signal, Transport transport, String outcome) {
+        counter("odin.otlp.requests", "OTLP export requests by outcome",
+                "signal", signal.tag(), "transport", transport.tag(), "outcome", outcome).increment();
+    }
+
+    /** Items (data points, log records, spans) that arrived in well-formed requests. */
+    public void received(Signal signal, Transport transport, long items) {
+        if (items > 0) {
+            counter("odin.otlp.received", "OTLP items received: data points, log records or spans",
+                    "signal", signal.tag(), "transport", transport.tag()).increment(items);
+        }
+    }
+
+    /** Items refused and reported back to the client in partial_success. */
+    public void rejected(Signal signal, String reason, long items) {
+        if (items > 0) {
+            counter("odin.otlp.rejected", "OTLP items refused, by reason",
+                    "signal", signal.tag(), "reason", reason).increment(items);
+        }
+    }
+
+    /** Items accepted but not stored anywhere, by reason (for example no sink configured). */
+    public void discarded(Signal signal, String reason, long items) {
+        if (items > 0) {
+            counter("odin.otlp.discarded", "OTLP items accepted but not kept, by reason",
+                    "signal", signal.tag(), "reason", reason).increment(items);
+        }
+    }
+
+    /** A name, label or value that could not be translated into Prometheus terms. */
+    public void translationError(String reason) {
+        counter("odin.translation.errors", "OTLP to Prometheus translation errors, by reason",
+                "reason", reason).increment();
+    }
+
+    /** Exposes the series store's size and its own counters. */
+    public void bindStore(SeriesStore store) {
+        Gauge.builder("odin.series.live", store, SeriesStore::liveSeries)
+                .description("Series currently held for exposition (target_info included)").register(registry);
+        Gauge.builder("odin.series.limit", store, s -> s.limits().maxSeries())
+                .description("Cap on live series across all metrics").register(registry);
+        Gauge.builder("odin.metric.families", store, SeriesStore::familyCount)
+                .description("Metric names currently held").register(registry);
+        StoreStats stats = store.stats();
+        dropped(stats.droppedMetricLimit, "metric_limit");
+        dropped(stats.droppedTotalLimit, "total_limit");
+        dropped(stats.expired, "expired");
+        dropped(stats.stale, "stale");
+        dropped(stats.sourceLimit, "source_limit");
+        conflict(stats.typeConflicts, "type");
+        conflict(stats.helpConflicts, "help");
+        conflict(stats.nameConflicts, "name_taken");
+    }
+
+    private void dropped(LongAdder adder, String reason) {
+        FunctionCounter.builder("odin.series.dropped", adder, LongAdder::doubleValue)
+                .description("Series removed or refused: by cap, expiry, staleness marker or source cap")
+                .tag("reason", reason).register(registry);
+    }
+
+    private void conflict(LongAdder adder, String kind) {
+        FunctionCounter.builder("odin.metric.conflicts", adder, LongAdder::doubleValue)
+                .description("Metric definitions that clash with an earlier one (first one wins)")
+                .tag("kind", kind).register(registry);
+    }
+
+    private Counter counter(String name, String help, String... tags) {
+        StringBuilder key = new StringBuilder(name);
+        for (String t : tags) {
+            key.append('\0').append(t);
+        }
+        return counters.computeIfAbsent(key.toString(),
+                k -> Counter.builder(name).description(help).tags(tags).register(registry));
+    }
+}
