@@ -55,9 +55,10 @@ public final class OtlpHttpDecoder implements Processor {
             throw OtlpRequestException.tooLarge("request body of " + declared + " bytes is larger than the limit of "
                     + maxWireBytes + " bytes");
         }
+        // OtlpHttpBodyGuard has read the body within the wire limit and moved Content-Encoding aside
         InputStream body = in.getBody(InputStream.class);
-        byte[] bytes = body == null ? new byte[0]
-                : RequestBody.read(body, maxWireBytes, in.getHeader("Content-Encoding", String.class), maxDecodedBytes);
+        byte[] bytes = body == null ? new byte[0] : RequestBody.read(body, maxWireBytes,
+                in.getHeader(OtlpHttpBodyGuard.ENCODING_HEADER, String.class), maxDecodedBytes);
         in.setBody(json ? fromJson(bytes) : fromProtobuf(bytes));
     }
 

@@ -27,18 +27,18 @@ public final class RequestBody {
                 return wire;
             case "gzip":
             case "x-gzip":
-                return decode(new GZIPInputStream(new java.io.ByteArrayInputStream(wire)), maxDecodedBytes, "gzip");
+                return decode(wire, true, maxDecodedBytes, "gzip");
             case "deflate":
-                return decode(new InflaterInputStream(new java.io.ByteArrayInputStream(wire)), maxDecodedBytes,
-                        "deflate");
+                return decode(wire, false, maxDecodedBytes, "deflate");
             default:
                 throw new OtlpRequestException(415, io.grpc.Status.Code.UNIMPLEMENTED,
                         "unsupported Content-Encoding '" + contentEncoding + "' (gzip, deflate or none)");
         }
     }
 
-    private static byte[] decode(InputStream in, long max, String encoding) {
-        try (in) {
+    private static byte[] decode(byte[] wire, boolean gzip, long max, String encoding) {
+        java.io.ByteArrayInputStream raw = new java.io.ByteArrayInputStream(wire);
+        try (InputStream in = gzip ? new GZIPInputStream(raw) : new InflaterInputStream(raw)) {
             return readLimited(in, max, "request body decodes to more than the limit of " + max + " bytes");
         } catch (OtlpRequestException e) {
             throw e;
