@@ -1,6 +1,13 @@
 package dev.odin.otlp;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -66,27 +73,15 @@ public final class OtlpGrpcServer implements AutoCloseable {
         producer = camel.createProducerTemplate();
         Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
-                    @Override
-                    public void export(ExportMetricsServiceRequest request,
-                            StreamObserver<ExportMetricsServiceResponse> observer) {
-                        handle(Signal.METRICS, "direct:otlp-metrics", request, observer);
-                    }
-                })
-                .addService(new LogsServiceGrpc.LogsServiceImplBase() {
-                    @Override
-                    public void export(ExportLogsServiceRequest request,
-                            StreamObserver<ExportLogsServiceResponse> observer) {
-                        handle(Signal.LOGS, "direct:otlp-logs", request, observer);
-                    }
-                })
-                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-                    @Override
-                    public void export(ExportTraceServiceRequest request,
-                            StreamObserver<ExportTraceServiceResponse> observer) {
-                        handle(Signal.TRACES, "direct:otlp-traces", request, observer);
-                    }
-                })
+                .addService(service(MetricsServiceGrpc.SERVICE_NAME, MetricsServiceGrpc.getExportMethod(),
+                        ExportMetricsServiceResponse.getDefaultInstance(), Signal.METRICS, "direct:otlp-metrics",
+                        ExportMetricsServiceRequest::parseFrom))
+                .addService(service(LogsServiceGrpc.SERVICE_NAME, LogsServiceGrpc.getExportMethod(),
+                        ExportLogsServiceResponse.getDefaultInstance(), Signal.LOGS, "direct:otlp-logs",
+                        ExportLogsServiceRequest::parseFrom))
+                .addService(service(TraceServiceGrpc.SERVICE_NAME, TraceServiceGrpc.getExportMethod(),
+                        ExportTraceServiceResponse.getDefaultInstance(), Signal.TRACES, "direct:otlp-traces",
+                        ExportTraceServiceRequest::parseFrom))
                 .build();
         try {
             s.start();
@@ -95,6 +90,48 @@ public final class OtlpGrpcServer implements AutoCloseable {
         }
         server = s;
         log.info("OTLP/gRPC listening on {}:{}", host, s.getPort());
+    }
+
+    /** Parses a request body; an undecodable one is INVALID_ARGUMENT, not grpc-java's INTERNAL. */
+    private interface Parser {
+        Message parse(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    /** The request bytes as they arrived (grpc-java has enforced the size limit while reading them). */
+    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw Status.INTERNAL.withDescription("reading the request failed: " + e.getMessage()).withCause(e)
+                        .asRuntimeException();
+            }
+        }
+    };
+
+    private <Q, R extends Message> ServerServiceDefinition service(String serviceName, MethodDescriptor<Q, R> export,
+            R responseType, Signal signal, String uri, Parser parser) {
+        MethodDescriptor<byte[], R> method = export.toBuilder(RAW, ProtoUtils.marshaller(responseType)).build();
+        return ServerServiceDefinition.builder(serviceName)
+                .addMethod(method, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> observer) -> {
+                    Message request;
+                    try {
+                        request = parser.parse(bytes);
+                    } catch (InvalidProtocolBufferException e) {
+                        responses.failure(signal, Transport.GRPC, "invalid");
+                        observer.onError(Status.INVALID_ARGUMENT.withDescription("request is not a protobuf OTLP "
+                                + signal.tag() + " request: " + e.getMessage()).asRuntimeException());
+                        return;
+                    }
+                    handle(signal, uri, request, observer);
+                }))
+                .build();
     }
 
     @SuppressWarnings("unchecked")

@@ -60,10 +60,14 @@ public final class OtlpJson {
         }
     }
 
+    /**
+     * JsonFormat escapes quotes and angle brackets the HTML way ({@code \u0027}); responses are small,
+     * so they are re-written by Jackson to read as plain JSON.
+     */
     public static byte[] print(Message message) {
         try {
-            return PRINTER.print(message).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        } catch (InvalidProtocolBufferException e) {
+            return MAPPER.writeValueAsBytes(MAPPER.readTree(PRINTER.print(message)));
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
