@@ -139,6 +139,10 @@ public class OdinProperties {
         @NotNull
         private Duration seriesExpiry = Duration.ofMinutes(30);
 
+        /** How often the expiry sweep runs (the series-expiry route's timer). */
+        @NotNull
+        private Duration expiryCheckInterval = Duration.ofSeconds(10);
+
         /** Expose counters born from a delta at 0 for one scrape first, so increase() sees all of it. */
         private boolean zeroFirst = true;
 
@@ -204,6 +208,14 @@ public class OdinProperties {
 
         public void setSeriesExpiry(Duration seriesExpiry) {
             this.seriesExpiry = seriesExpiry;
+        }
+
+        public Duration getExpiryCheckInterval() {
+            return expiryCheckInterval;
+        }
+
+        public void setExpiryCheckInterval(Duration expiryCheckInterval) {
+            this.expiryCheckInterval = expiryCheckInterval;
         }
 
         public boolean isZeroFirst() {
