@@ -9,8 +9,9 @@ seconds="${1:-20}"
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 grpc=$(free_port); http=$(free_port); mgmt=$(free_port)
-# the heap a laptop deployment would give it
-java ${ODIN_BENCH_JAVA_OPTS:--Xmx512m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
+# the footprint settings the README recommends for a laptop (docs/benchmarks.md says why)
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
   --management.server.port="$mgmt" --logging.level.root=WARN > target/bench-odin.log 2>&1 &
 odin=$!
 trap 'kill $odin 2>/dev/null || true' EXIT

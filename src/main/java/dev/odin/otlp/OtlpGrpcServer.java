@@ -6,8 +6,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -97,27 +95,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
         Message parse(byte[] bytes) throws InvalidProtocolBufferException;
     }
 
-    /** The request bytes as they arrived (grpc-java has enforced the size limit while reading them). */
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw Status.INTERNAL.withDescription("reading the request failed: " + e.getMessage()).withCause(e)
-                        .asRuntimeException();
-            }
-        }
-    };
-
     private <Q, R extends Message> ServerServiceDefinition service(String serviceName, MethodDescriptor<Q, R> export,
             R responseType, Signal signal, String uri, Parser parser) {
-        MethodDescriptor<byte[], R> method = export.toBuilder(RAW, ProtoUtils.marshaller(responseType)).build();
+        MethodDescriptor<byte[], R> method = export.toBuilder(RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(responseType)).build();
         return ServerServiceDefinition.builder(serviceName)
                 .addMethod(method, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> observer) -> {
                     Message request;

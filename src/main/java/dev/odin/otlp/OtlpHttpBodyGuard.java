@@ -9,9 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -48,7 +46,7 @@ public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
-        byte[] body = declared > maxWireBytes ? null : readWithin(request.getInputStream(), maxWireBytes);
+        byte[] body = declared > maxWireBytes ? null : RequestBody.readWithin(request.getInputStream(), maxWireBytes);
         if (body == null) {
             refuse(request, response, declared > 0
                     ? "request body of " + declared + " bytes is larger than the limit of " + maxWireBytes + " bytes"
@@ -56,22 +54,6 @@ public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new GuardedRequest(request, body), response);
-    }
-
-    /** @return the body, or null when it is longer than max (reading stops there) */
-    private static byte[] readWithin(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        byte[] buf = new byte[16384];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > max) {
-                return null;
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, String message) throws IOException {

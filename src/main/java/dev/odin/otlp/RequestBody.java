@@ -48,6 +48,15 @@ public final class RequestBody {
     }
 
     private static byte[] readLimited(InputStream in, long max, String tooLarge) throws IOException {
+        byte[] bytes = readWithin(in, max);
+        if (bytes == null) {
+            throw OtlpRequestException.tooLarge(tooLarge);
+        }
+        return bytes;
+    }
+
+    /** @return everything the stream holds, or null as soon as it passes max bytes (reading stops there) */
+    public static byte[] readWithin(InputStream in, long max) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         byte[] buf = new byte[16384];
         long total = 0;
@@ -55,7 +64,7 @@ public final class RequestBody {
         while ((n = in.read(buf)) > 0) {
             total += n;
             if (total > max) {
-                throw OtlpRequestException.tooLarge(tooLarge);
+                return null;
             }
             out.write(buf, 0, n);
         }

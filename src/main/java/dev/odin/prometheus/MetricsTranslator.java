@@ -386,13 +386,13 @@ public final class MetricsTranslator implements Processor {
     /** @return the point's label set, or null when the point was refused (already recorded) */
     private LabelSet labels(PointContext ctx, List<KeyValue> attributes) {
         LabelSetBuilder b = builders.get().reset();
-        long source = 1125899906842597L;
+        long source = FNV_OFFSET;
         int maxLength = config.getMaxLabelValueLength();
         for (int i = 0; i < attributes.size(); i++) {
             KeyValue kv = attributes.get(i);
             String key = kv.getKey();
             if (!ctx.drop.isEmpty() && ctx.drop.contains(key)) {
-                source = 31 * (31 * source + key.hashCode()) + kv.getValue().hashCode();
+                source = fnv(fnv(source, key), AttributeValues.format(kv.getValue()));
                 continue;
             }
             String label = labelName(key);
@@ -668,6 +668,23 @@ public final class MetricsTranslator implements Processor {
             out[i] = b.build();
         }
         return out;
+    }
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    /**
+     * 64-bit FNV-1a over a string's chars, with a separator: identifies the source of a merged
+     * series by its dropped attributes without keeping them.
+     */
+    static long fnv(long hash, String s) {
+        long h = hash;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            h = (h ^ (c & 0xff)) * FNV_PRIME;
+            h = (h ^ (c >>> 8)) * FNV_PRIME;
+        }
+        return (h ^ 0xff) * FNV_PRIME;
     }
 
     static String hex(ByteString bytes) {

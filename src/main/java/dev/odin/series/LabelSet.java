@@ -19,6 +19,29 @@ public final class LabelSet {
         this.hash = 31 * Arrays.hashCode(names) + Arrays.hashCode(values);
     }
 
+    /**
+     * The same label set with its values replaced by canonical instances: a new series keeps its
+     * labels for its whole life, and most values (job, scope, model, user) repeat across series.
+     */
+    LabelSet canonical(java.util.Map<String, String> interner, int maxEntries) {
+        String[] canon = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            String v = values[i];
+            String c = interner.get(v);
+            if (c == null) {
+                if (interner.size() >= maxEntries) {
+                    interner.clear();
+                }
+                c = interner.putIfAbsent(v, v);
+                if (c == null) {
+                    c = v;
+                }
+            }
+            canon[i] = c;
+        }
+        return new LabelSet(names, canon);
+    }
+
     public int size() {
         return names.length;
     }

@@ -32,6 +32,9 @@ public final class SeriesStore {
     private final Map<String, MetricFamily> families = new ConcurrentHashMap<>();
     private final AtomicInteger liveSeries = new AtomicInteger();
     private final Set<String> loggedConflicts = ConcurrentHashMap.newKeySet();
+    /** Canonical label values, shared by all series that carry them; bounded, cleared when full. */
+    private final Map<String, String> labelValues = new ConcurrentHashMap<>();
+    private static final int MAX_CANONICAL_VALUES = 50_000;
     private final StoreLimits limits;
     private final Clock clock;
     private final StoreStats stats = new StoreStats();
@@ -115,7 +118,7 @@ public final class SeriesStore {
                 stats.droppedTotalLimit.increment();
                 return null;
             }
-            S created = factory.apply(labels, clock.millis());
+            S created = factory.apply(labels.canonical(labelValues, MAX_CANONICAL_VALUES), clock.millis());
             if (deltaBorn && limits.zeroFirst()) {
                 if (created instanceof CounterSeries) {
                     ((CounterSeries) created).exposeZeroFirst();
@@ -126,7 +129,7 @@ public final class SeriesStore {
                 }
             }
             @SuppressWarnings("unchecked")
-            S raced = (S) f.series.putIfAbsent(labels, created);
+            S raced = (S) f.series.putIfAbsent(created.labels(), created);
             if (raced != null) {
                 liveSeries.decrementAndGet();
                 return raced;
@@ -136,7 +139,7 @@ public final class SeriesStore {
                 return created;
             }
             // the family was retired by expiry while we added to it: undo, and use its successor
-            if (f.series.remove(labels, created)) {
+            if (f.series.remove(created.labels(), created)) {
                 f.size.decrementAndGet();
                 liveSeries.decrementAndGet();
             }

@@ -88,7 +88,7 @@ public final class LoadDriver {
 
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         MethodDescriptor<byte[], ExportMetricsServiceResponse> raw = MetricsServiceGrpc.getExportMethod()
-                .toBuilder(RAW, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
+                .toBuilder(dev.odin.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
         Sender grpc = body -> ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT
                 .withDeadlineAfter(10, TimeUnit.SECONDS), body);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -318,15 +318,4 @@ public final class LoadDriver {
         return List.of(envelope(metrics).build().toByteArray());
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            throw new UnsupportedOperationException();
-        }
-    };
 }

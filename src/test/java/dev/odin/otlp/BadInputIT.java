@@ -208,24 +208,13 @@ class BadInputIT extends OdinIntegrationTest {
         assertThat(e.value("odin_series_live")).isLessThanOrEqualTo(20_000.0);
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            throw new UnsupportedOperationException();
-        }
-    };
 
     @Test
     void grpcAnswersWithStatusCodes() throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
         try {
             MethodDescriptor<byte[], ExportMetricsServiceResponse> raw = MetricsServiceGrpc.getExportMethod()
-                    .toBuilder(RAW, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
+                    .toBuilder(dev.odin.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
             assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT,
                     new byte[] {0x0a, 0x7f, 0x01}))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
