@@ -44,6 +44,31 @@ class ClaudeCodeFixturesIT extends OdinIntegrationTest {
     }
 
     @Test
+    void selfMetricsSitBesideTheTranslatedOnes() throws Exception {
+        Exposition before = scrape();
+        double discarded = valueOrZero(before, "odin_otlp_discarded_total{reason=\"no_event_sink\",signal=\"logs\"}");
+        double received = valueOrZero(before, "odin_otlp_received_total{signal=\"logs\",transport=\"http\"}");
+        for (String f : new String[] {"v1_logs_0001", "v1_logs_0004", "v1_logs_0005"}) {
+            assertThat(post("/v1/logs", "application/json", fixture("claude-code/http-json-chat/" + f + ".json"))
+                    .statusCode()).isEqualTo(200);
+        }
+        Exposition e = scrape();
+        // the three captured requests hold 8 events (5, 1 and 2); until an event sink is configured they are counted
+        assertThat(e.value("odin_otlp_received_total{signal=\"logs\",transport=\"http\"}")).isEqualTo(received + 8);
+        assertThat(e.value("odin_otlp_discarded_total{reason=\"no_event_sink\",signal=\"logs\"}")).isEqualTo(discarded + 8);
+        assertThat(e.value("odin_otlp_requests_total{outcome=\"ok\",signal=\"logs\",transport=\"http\"}")).isGreaterThanOrEqualTo(3.0);
+        assertThat(e.samples().keySet())
+                .anyMatch(k -> k.startsWith("camel_exchanges_total{") && k.contains("routeId=\"otlp-logs\""))
+                .anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"))
+                .anyMatch(k -> k.startsWith("odin_series_live"));
+    }
+
+    private static double valueOrZero(Exposition e, String key) {
+        Double v = e.value(key);
+        return v == null ? 0 : v;
+    }
+
+    @Test
     void httpProtobufToolSession() throws Exception {
         for (String f : new String[] {"v1_logs_0002", "v1_logs_0004", "v1_metrics_0005"}) {
             String path = f.startsWith("v1_logs") ? "/v1/logs" : "/v1/metrics";
