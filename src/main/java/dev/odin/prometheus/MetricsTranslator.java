@@ -13,6 +13,7 @@ import dev.odin.series.LabelSet;
 import dev.odin.series.LabelSetBuilder;
 import dev.odin.series.MetricFamily;
 import dev.odin.series.Series;
+import dev.odin.series.SeriesCollector;
 import dev.odin.series.SeriesStore;
 import dev.odin.series.SummarySeries;
 import dev.odin.series.UpdateResult;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -68,7 +70,7 @@ public final class MetricsTranslator implements Processor {
     private final MetricNamer metricNamer;
     private final LabelNamer labelNamer;
     private final Map<String, String> labelNames = new ConcurrentHashMap<>();
-    private final Map<String, Object> metricNames = new ConcurrentHashMap<>();
+    private final Map<String, TranslatedName> metricNames = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> dropSets = new ConcurrentHashMap<>();
     private final ThreadLocal<LabelSetBuilder> builders = ThreadLocal.withInitial(LabelSetBuilder::new);
 
@@ -197,27 +199,30 @@ public final class MetricsTranslator implements Processor {
         return name.isEmpty() ? null : name;
     }
 
-    /** @return the Prometheus name, or an IllegalArgumentException describing why there is none */
-    private Object metricName(Metric metric, MetricNamer.Kind kind, MetricFamily.Type type) {
+    /** A metric's Prometheus name, or why it has none. */
+    private record TranslatedName(String name, String error) {
+    }
+
+    private TranslatedName metricName(Metric metric, MetricNamer.Kind kind, MetricFamily.Type type) {
         String key = metric.getName() + '\0' + metric.getUnit() + '\0' + kind + '\0' + type;
-        Object cached = metricNames.get(key);
+        TranslatedName cached = metricNames.get(key);
         if (cached != null) {
             return cached;
         }
-        Object name;
+        TranslatedName result;
         try {
             String n = metricNamer.name(metric.getName(), metric.getUnit(), kind);
-            String invalid = dev.odin.series.SeriesCollector.validateName(type, n);
-            name = invalid == null ? n
-                    : new IllegalArgumentException("metric '" + metric.getName() + "' becomes '" + n + "': " + invalid);
+            String invalid = SeriesCollector.validateName(type, n);
+            result = invalid == null ? new TranslatedName(n, null)
+                    : new TranslatedName(null, "metric '" + metric.getName() + "' becomes '" + n + "': " + invalid);
         } catch (IllegalArgumentException e) {
-            name = e;
+            result = new TranslatedName(null, e.getMessage());
         }
         if (metricNames.size() >= NAME_CACHE_LIMIT) {
             metricNames.clear();
         }
-        metricNames.put(key, name);
-        return name;
+        metricNames.put(key, result);
+        return result;
     }
 
     private Set<String> dropSet(String otlpName) {
@@ -297,15 +302,15 @@ public final class MetricsTranslator implements Processor {
             default:
                 return;
         }
-        Object name = metricName(metric, kind, type);
-        if (name instanceof IllegalArgumentException) {
+        TranslatedName name = metricName(metric, kind, type);
+        if (name.error() != null) {
             telemetry.translationError(INVALID_NAME);
-            reject(result, points, INVALID_NAME, ((IllegalArgumentException) name).getMessage());
+            reject(result, points, INVALID_NAME, name.error());
             return;
         }
         MetricFamily family;
         try {
-            family = store.family((String) name, type, metric.getDescription());
+            family = store.family(name.name(), type, metric.getDescription());
         } catch (SeriesStore.ConflictException e) {
             telemetry.translationError(TYPE_CONFLICT);
             reject(result, points, TYPE_CONFLICT, e.getMessage());
@@ -423,7 +428,7 @@ public final class MetricsTranslator implements Processor {
     }
 
     private <S extends Series> S series(PointContext ctx, LabelSet labels, boolean deltaBorn,
-            java.util.function.BiFunction<LabelSet, Long, S> factory) {
+            BiFunction<LabelSet, Long, S> factory) {
         S s = store.series(ctx.family, labels, deltaBorn, factory);
         if (s == null) {
             reject(ctx.result, 1, SERIES_LIMIT, "series limit reached for metric '" + ctx.family.name() + "'");
