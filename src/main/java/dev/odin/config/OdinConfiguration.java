@@ -122,11 +122,6 @@ public class OdinConfiguration {
     }
 
     @Bean
-    public Processor discardEvents(OdinMetrics telemetry) {
-        return OtlpLogsIntake.discardingSink(telemetry);
-    }
-
-    @Bean
     public Processor acceptOtlpTraces(OdinMetrics telemetry) {
         return new OtlpTracesIntake(telemetry);
     }

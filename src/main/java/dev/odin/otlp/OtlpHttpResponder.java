@@ -59,6 +59,9 @@ public final class OtlpHttpResponder {
             if (status == 405) {
                 exchange.getMessage().setHeader("Allow", "POST");
             }
+            if (status == 503) {
+                exchange.getMessage().setHeader("Retry-After", "5"); // the event queue is full: later
+            }
         };
     }
 

@@ -81,6 +81,69 @@ public final class OdinMetrics {
         conflict(stats.nameConflicts, "name_taken");
     }
 
+    /** Log records and wire bytes Loki accepted. */
+    public void lokiSent(long records, long bytes) {
+        counter("odin.loki.records.sent", "Log records Loki accepted").increment(records);
+        counter("odin.loki.bytes.sent", "Bytes of queued payload Loki accepted (before compression)").increment(bytes);
+        counter("odin.loki.batches.sent", "Batches Loki accepted").increment();
+    }
+
+    /** A batch will be sent again: status is the HTTP status or "connection". */
+    public void lokiRetried(String status) {
+        counter("odin.loki.batches.retried", "Batch sends that failed and will be retried, by status",
+                "status", status).increment();
+    }
+
+    /** Loki refused a batch for good; its records went to the dead-letter file. */
+    public void lokiFailed(String status, long records) {
+        counter("odin.loki.batches.failed", "Batches Loki refused for good (written to the dead-letter file)",
+                "status", status).increment();
+        counter("odin.loki.records.failed", "Log records in batches Loki refused for good", "status", status)
+                .increment(records);
+    }
+
+    /** Log records dropped before delivery, by reason. */
+    public void lokiDropped(String reason, long records) {
+        counter("odin.loki.dropped", "Log records dropped before delivery, by reason", "reason", reason)
+                .increment(records);
+    }
+
+    /** Log records written to the local event files. */
+    public void eventsWritten(long records) {
+        counter("odin.events.written", "Log records written to the local JSON-lines event files").increment(records);
+    }
+
+    /** The Loki queue's depth and age, and the mapper's trim counts. */
+    public void bindLokiQueue(dev.odin.loki.LokiSink sink) {
+        dev.odin.loki.DiskQueue q = sink.queue();
+        Gauge.builder("odin.loki.queue.records", q, dev.odin.loki.DiskQueue::pendingRecords)
+                .description("Log records waiting in the disk queue").register(registry);
+        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.loki.DiskQueue::pendingBytes)
+                .description("Payload bytes waiting in the disk queue").register(registry);
+        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.loki.DiskQueue::diskBytes)
+                .description("Bytes the disk queue's files hold").register(registry);
+        Gauge.builder("odin.loki.queue.oldest.age", q, queue -> {
+            try {
+                long t = queue.oldestEnqueuedMillis();
+                return t < 0 ? 0 : (System.currentTimeMillis() - t) / 1000.0;
+            } catch (java.io.IOException e) {
+                return Double.NaN;
+            }
+        }).baseUnit("seconds").description("Age of the oldest undelivered log record").register(registry);
+    }
+
+    public void bindTrimmed(dev.odin.loki.LokiMapper.Trimmed t) {
+        trimmed(t.streamLabels, "stream_labels");
+        trimmed(t.metadataEntries, "metadata_entries");
+        trimmed(t.metadataSize, "metadata_size");
+        trimmed(t.lineSize, "line_size");
+    }
+
+    private void trimmed(LongAdder adder, String cap) {
+        FunctionCounter.builder("odin.loki.trimmed", adder, LongAdder::doubleValue)
+                .description("Log records trimmed to fit one of Loki's caps, by cap").tag("cap", cap).register(registry);
+    }
+
     private void dropped(LongAdder adder, String reason) {
         FunctionCounter.builder("odin.series.dropped", adder, LongAdder::doubleValue)
                 .description("Series removed or refused: by cap, expiry, staleness marker or source cap")

@@ -46,16 +46,16 @@ class ClaudeCodeFixturesIT extends OdinIntegrationTest {
     @Test
     void selfMetricsSitBesideTheTranslatedOnes() throws Exception {
         Exposition before = scrape();
-        double discarded = valueOrZero(before, "odin_otlp_discarded_total{reason=\"no_event_sink\",signal=\"logs\"}");
+        double written = valueOrZero(before, "odin_events_written_total");
         double received = valueOrZero(before, "odin_otlp_received_total{signal=\"logs\",transport=\"http\"}");
         for (String f : new String[] {"v1_logs_0001", "v1_logs_0004", "v1_logs_0005"}) {
             assertThat(post("/v1/logs", "application/json", fixture("claude-code/http-json-chat/" + f + ".json"))
                     .statusCode()).isEqualTo(200);
         }
         Exposition e = scrape();
-        // the three captured requests hold 8 events (5, 1 and 2); until an event sink is configured they are counted
+        // the three captured requests hold 8 events (5, 1 and 2); without Loki they go to the event files
         assertThat(e.value("odin_otlp_received_total{signal=\"logs\",transport=\"http\"}")).isEqualTo(received + 8);
-        assertThat(e.value("odin_otlp_discarded_total{reason=\"no_event_sink\",signal=\"logs\"}")).isEqualTo(discarded + 8);
+        assertThat(e.value("odin_events_written_total")).isEqualTo(written + 8);
         assertThat(e.value("odin_otlp_requests_total{outcome=\"ok\",signal=\"logs\",transport=\"http\"}")).isGreaterThanOrEqualTo(3.0);
         assertThat(e.samples().keySet())
                 .anyMatch(k -> k.startsWith("camel_exchanges_total{") && k.contains("routeId=\"otlp-logs\""))

@@ -21,7 +21,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * each test uses metric names or attributes of its own.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "management.server.port=0", "odin.otlp.grpc.port=0", "odin.bind-address=127.0.0.1"})
+    "management.server.port=0", "odin.otlp.grpc.port=0", "odin.bind-address=127.0.0.1",
+    "odin.data-dir=target/test-data/${random.uuid}"})
 @AutoConfigureObservability
 public abstract class OdinIntegrationTest {
 

@@ -1,0 +1,94 @@
+package dev.odin.config;
+
+import dev.odin.events.EventFiles;
+import dev.odin.loki.LokiHealthIndicator;
+import dev.odin.loki.LokiMapper;
+import dev.odin.loki.LokiSink;
+import dev.odin.telemetry.OdinMetrics;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.Processor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The beans the event-sink and loki-delivery routes name. Which sink an event reaches is the
+ * route's choice, on the exchange property set by {@code selectEventSink}: local files without a
+ * Loki URL, Loki's push API with one, or Loki's OTLP endpoint in pass-through mode.
+ */
+@Configuration(proxyBeanMethods = false)
+public class EventSinkConfiguration {
+
+    /** Exchange property the event-sink route chooses on: files, loki or otlp. */
+    public static final String SINK_PROPERTY = "odinEventSink";
+
+    @Bean
+    public Processor selectEventSink(OdinProperties props) {
+        String sink = props.getLoki().getUrl().isBlank() ? "files"
+                : props.getLoki().getFormat() == OdinProperties.Loki.Format.OTLP ? "otlp" : "loki";
+        return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
+    }
+
+    @Bean
+    public LokiMapper lokiMapper(OdinProperties props, OdinMetrics telemetry) {
+        LokiMapper mapper = new LokiMapper(props.getLoki(), Clock.systemUTC());
+        telemetry.bindTrimmed(mapper.trimmed());
+        return mapper;
+    }
+
+    @Bean
+    public Processor mapLogsForLoki(LokiMapper mapper) {
+        return exchange -> exchange.getMessage().setBody(
+                mapper.map(exchange.getMessage().getBody(ExportLogsServiceRequest.class)));
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
+    public EventFiles eventFiles(OdinProperties props) throws IOException {
+        return new EventFiles(Path.of(props.getDataDir()).resolve("events"),
+                props.getEvents().getMaxFileSize().toBytes(), props.getEvents().getRetentionDays(), Clock.systemUTC());
+    }
+
+    @Bean
+    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry) {
+        return exchange -> telemetry.eventsWritten(files.getObject()
+                .write(exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class)));
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
+    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry) throws IOException {
+        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry);
+    }
+
+    @Bean
+    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
+    public LokiHealthIndicator lokiHealthIndicator(LokiSink sink) {
+        return new LokiHealthIndicator(sink);
+    }
+
+    @Bean
+    public Processor enqueueForLoki(ObjectProvider<LokiSink> sink) {
+        return exchange -> sink.getObject().enqueue().process(exchange);
+    }
+
+    @Bean
+    public Processor enqueueOtlpForLoki(ObjectProvider<LokiSink> sink) {
+        return exchange -> sink.getObject().enqueueOtlp().process(exchange);
+    }
+
+    /** A no-op without Loki: the timer route is there either way. */
+    @Bean
+    public Processor deliverToLoki(ObjectProvider<LokiSink> sink) {
+        return exchange -> {
+            LokiSink s = sink.getIfAvailable();
+            if (s != null) {
+                s.deliver().process(exchange);
+            }
+        };
+    }
+}

@@ -1,0 +1,233 @@
+package dev.odin.loki;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.odin.config.OdinProperties;
+import dev.odin.events.EventJson;
+import dev.odin.loki.wire.EntryAdapter;
+import dev.odin.loki.wire.PushRequest;
+import dev.odin.loki.wire.StreamAdapter;
+import dev.odin.otlp.ExportResult;
+import dev.odin.telemetry.OdinMetrics;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Loki event sink: requests are put in the disk queue (and acknowledged only once they are
+ * on disk), and a delivery step, run by a timer route, sends them on in order, in batches by size
+ * and age, retrying with exponential backoff and jitter while Loki is unavailable. A batch Loki
+ * refuses for good (a 4xx other than 429) is written to a dead-letter file and not retried.
+ */
+public final class LokiSink implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LokiSink.class);
+    private static final int MAX_LOGGED_CAUSES = 100;
+
+    private final OdinProperties.Loki config;
+    private final DiskQueue queue;
+    private final LokiClient client;
+    private final Clock clock;
+    private final OdinMetrics telemetry;
+    private final Path deadLetter;
+    private final Set<String> loggedCauses = ConcurrentHashMap.newKeySet();
+    private final Deque<String> lastErrors = new ArrayDeque<>();
+
+    private int failures;
+    private long nextAttemptMillis;
+    private volatile boolean retrying;
+
+    public LokiSink(OdinProperties.Loki config, Path dataDir, Clock clock, OdinMetrics telemetry) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        this.telemetry = telemetry;
+        this.queue = new DiskQueue(dataDir.resolve("loki-queue"), config.getQueueMaxSize().toBytes(),
+                config.isDropOldestWhenFull(), clock);
+        this.client = new LokiClient(config);
+        this.deadLetter = dataDir.resolve("loki-dead-letter.jsonl");
+        telemetry.bindLokiQueue(this);
+    }
+
+    public DiskQueue queue() {
+        return queue;
+    }
+
+    public boolean retrying() {
+        return retrying;
+    }
+
+    public synchronized List<String> lastErrors() {
+        return new ArrayList<>(lastErrors);
+    }
+
+    /** Route step: the mapped streams of one request into the queue (durably). */
+    public Processor enqueue() {
+        return exchange -> {
+            MappedLogs logs = exchange.getMessage().getBody(MappedLogs.class);
+            if (logs.records() > 0) {
+                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray(), exchange);
+            }
+        };
+    }
+
+    /** Route step for the pass-through mode: the OTLP request as it came, for Loki's /otlp/v1/logs. */
+    public Processor enqueueOtlp() {
+        return exchange -> {
+            ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
+            int records = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class) == null ? 0
+                    : (int) exchange.getProperty(ExportResult.PROPERTY, ExportResult.class).received();
+            if (records > 0) {
+                append(LokiClient.OTLP_REQUEST, records, request.toByteArray(), exchange);
+            }
+        };
+    }
+
+    private void append(byte type, int records, byte[] payload, Exchange exchange) throws IOException {
+        long droppedBefore = queue.droppedRecords();
+        queue.append(type, records, payload);
+        long dropped = queue.droppedRecords() - droppedBefore;
+        if (dropped > 0) {
+            telemetry.lokiDropped("queue_full", dropped);
+        }
+    }
+
+    /** Route step, run by a timer: sends what is due, until the queue is empty or Loki fails. */
+    public Processor deliver() {
+        return exchange -> deliverDue();
+    }
+
+    synchronized void deliverDue() throws IOException {
+        long now = clock.millis();
+        if (now < nextAttemptMillis) {
+            return;
+        }
+        long batchBytes = config.getBatchSize().toBytes();
+        for (int round = 0; round < 1000; round++) {
+            List<DiskQueue.Record> batch = sameType(queue.peek(batchBytes, 100_000));
+            if (batch.isEmpty()) {
+                return;
+            }
+            long bytes = 0;
+            for (DiskQueue.Record r : batch) {
+                bytes += r.payload().length;
+            }
+            boolean full = bytes >= batchBytes || queue.pendingBytes() > bytes;
+            if (!full && now - batch.get(0).enqueuedMillis() < config.getBatchWait().toMillis()) {
+                return; // let the batch fill up a little longer
+            }
+            int records = 0;
+            for (DiskQueue.Record r : batch) {
+                records += r.items();
+            }
+            LokiClient.Outcome outcome = client.push(batch);
+            switch (outcome.kind()) {
+                case DELIVERED:
+                    queue.ack(batch);
+                    telemetry.lokiSent(records, bytes);
+                    failures = 0;
+                    retrying = false;
+                    break;
+                case RETRY: {
+                    failures++;
+                    retrying = true;
+                    long delay = backoffMillis(outcome.retryAfter());
+                    nextAttemptMillis = clock.millis() + delay;
+                    telemetry.lokiRetried(status(outcome));
+                    remember(outcome, "retrying in " + delay + " ms");
+                    return;
+                }
+                default:
+                    deadLetter(batch, outcome);
+                    queue.ack(batch);
+                    telemetry.lokiFailed(status(outcome), records);
+                    remember(outcome, "written to " + deadLetter.getFileName());
+                    break;
+            }
+            now = clock.millis();
+        }
+    }
+
+    /** The longest prefix of records of one type (a restart may have changed the mode). */
+    private static List<DiskQueue.Record> sameType(List<DiskQueue.Record> records) {
+        int n = 0;
+        while (n < records.size() && records.get(n).type() == records.get(0).type()) {
+            n++;
+        }
+        return n == records.size() ? records : records.subList(0, n);
+    }
+
+    private long backoffMillis(Duration retryAfter) {
+        long min = config.getMinBackoff().toMillis();
+        long max = config.getMaxBackoff().toMillis();
+        long exp = min << Math.min(20, failures - 1);
+        long capped = Math.min(max, exp <= 0 ? max : exp);
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        if (retryAfter != null) {
+            return Math.min(max, Math.max(retryAfter.toMillis(), min));
+        }
+        return jittered;
+    }
+
+    private static String status(LokiClient.Outcome o) {
+        return o.status() == 0 ? "connection" : Integer.toString(o.status());
+    }
+
+    private synchronized void remember(LokiClient.Outcome o, String what) {
+        String line = "Loki " + status(o) + ": " + o.message() + " (" + what + ")";
+        if (lastErrors.size() == 5) {
+            lastErrors.removeFirst();
+        }
+        lastErrors.addLast(line);
+        String cause = status(o) + ":" + (o.message().length() > 80 ? o.message().substring(0, 80) : o.message());
+        if (loggedCauses.size() < MAX_LOGGED_CAUSES && loggedCauses.add(cause)) {
+            log.warn(line);
+        }
+    }
+
+    private void deadLetter(List<DiskQueue.Record> batch, LokiClient.Outcome outcome) throws IOException {
+        Map<String, String> extra = Map.of("status", Integer.toString(outcome.status()), "error", outcome.message());
+        try (BufferedWriter w = Files.newBufferedWriter(deadLetter, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND); JsonGenerator g = EventJson.generator(w)) {
+            for (DiskQueue.Record r : batch) {
+                if (r.type() == LokiClient.OTLP_REQUEST) {
+                    g.writeStartObject();
+                    g.writeStringField("otlp_request_base64", Base64.getEncoder().encodeToString(r.payload()));
+                    g.writeStringField("status", extra.get("status"));
+                    g.writeStringField("error", extra.get("error"));
+                    g.writeEndObject();
+                    g.writeRaw('\n');
+                    continue;
+                }
+                for (StreamAdapter s : PushRequest.parseFrom(r.payload()).getStreamsList()) {
+                    var labels = MappedLogs.parseSelector(s.getLabels());
+                    for (EntryAdapter e : s.getEntriesList()) {
+                        EventJson.write(g, labels, e, extra);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        queue.close();
+    }
+}

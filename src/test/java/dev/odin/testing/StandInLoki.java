@@ -1,0 +1,167 @@
+package dev.odin.testing;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.odin.loki.wire.EntryAdapter;
+import dev.odin.loki.wire.LabelPairAdapter;
+import dev.odin.loki.wire.PushRequest;
+import dev.odin.loki.wire.StreamAdapter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import org.xerial.snappy.Snappy;
+
+/**
+ * A stand-in for Loki's push API on a loopback port (no registry here ships Loki). It decodes the
+ * real wire format — snappy block compression around logproto.PushRequest — and keeps what it
+ * accepted per stream, dropping an entry with the same timestamp and line as one already in its
+ * stream, as Loki's ingester does. Faults are scripted: a status to answer (with Retry-After),
+ * a delay, or the port closed.
+ */
+public final class StandInLoki implements AutoCloseable {
+
+    /** One stored entry. */
+    public record Entry(long timestampNanos, String line, Map<String, String> metadata) {
+    }
+
+    private final int port;
+    private HttpServer server;
+    private final Map<String, List<Entry>> streams = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> tenants = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pushes = new AtomicInteger();
+    private final AtomicInteger entriesReceived = new AtomicInteger();
+    private volatile IntSupplier status = () -> 204;
+    private volatile String retryAfter;
+    private volatile long delayMillis;
+
+    public StandInLoki() throws IOException {
+        this(0);
+    }
+
+    public StandInLoki(int port) throws IOException {
+        start(port);
+        this.port = server.getAddress().getPort();
+    }
+
+    private void start(int p) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", p), 64);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/loki/api/v1/push", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                byte[] body = in.readAllBytes();
+                pushes.incrementAndGet();
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);
+                }
+                int answer = status.getAsInt();
+                if (answer == 204) {
+                    if (!"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                        answer = 415;
+                    } else {
+                        store(PushRequest.parseFrom(Snappy.uncompress(body)));
+                        String tenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
+                        if (tenant != null) {
+                            tenants.add(tenant);
+                        }
+                    }
+                }
+                if (answer >= 400 && retryAfter != null) {
+                    exchange.getResponseHeaders().add("Retry-After", retryAfter);
+                }
+                byte[] msg = answer >= 400 ? ("stand-in answers " + answer).getBytes() : new byte[0];
+                exchange.sendResponseHeaders(answer, msg.length == 0 ? -1 : msg.length);
+                if (msg.length > 0) {
+                    exchange.getResponseBody().write(msg);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+    }
+
+    private void store(PushRequest push) {
+        for (StreamAdapter s : push.getStreamsList()) {
+            List<Entry> list = streams.computeIfAbsent(s.getLabels(), k -> new ArrayList<>());
+            synchronized (list) {
+                for (EntryAdapter e : s.getEntriesList()) {
+                    entriesReceived.incrementAndGet();
+                    long ts = e.getTimestamp().getSeconds() * 1_000_000_000L + e.getTimestamp().getNanos();
+                    boolean duplicate = list.stream().anyMatch(x -> x.timestampNanos() == ts && x.line().equals(e.getLine()));
+                    if (!duplicate) {
+                        Map<String, String> md = new LinkedHashMap<>();
+                        for (LabelPairAdapter p : e.getStructuredMetadataList()) {
+                            if (md.put(p.getName(), p.getValue()) != null) {
+                                throw new IllegalStateException("metadata name twice: " + p.getName());
+                            }
+                        }
+                        list.add(new Entry(ts, e.getLine(), md));
+                    }
+                }
+            }
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Map<String, List<Entry>> streams() {
+        return streams;
+    }
+
+    public int pushes() {
+        return pushes.get();
+    }
+
+    /** Entries received, duplicates included. */
+    public int entriesReceived() {
+        return entriesReceived.get();
+    }
+
+    public int entriesStored() {
+        return streams.values().stream().mapToInt(List::size).sum();
+    }
+
+    public List<String> tenants() {
+        return new ArrayList<>(tenants);
+    }
+
+    public void answer(IntSupplier status, String retryAfter) {
+        this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    public void healthy() {
+        answer(() -> 204, null);
+        delayMillis = 0;
+    }
+
+    public void delay(long millis) {
+        this.delayMillis = millis;
+    }
+
+    /** Closes the port: connections are refused until {@link #reopen()}. */
+    public void stop() {
+        server.stop(0);
+    }
+
+    public void reopen() throws IOException {
+        start(port);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
