@@ -41,6 +41,7 @@ public final class StandInLoki implements AutoCloseable {
     private volatile IntSupplier status = () -> 204;
     private volatile String retryAfter;
     private volatile long delayMillis;
+    private volatile String rejectMarker;
 
     public StandInLoki() throws IOException {
         this(0);
@@ -62,6 +63,31 @@ public final class StandInLoki implements AutoCloseable {
                     Thread.sleep(delayMillis);
                 }
                 int answer = status.getAsInt();
+                String marker = rejectMarker;
+                if (answer == 204 && marker != null) {
+                    // Loki's partial refusal: valid entries stored, the bad ones named in a 400
+                    rejectMarker = null;
+                    PushRequest all = PushRequest.parseFrom(Snappy.uncompress(body));
+                    PushRequest.Builder good = PushRequest.newBuilder();
+                    StringBuilder bad = new StringBuilder();
+                    for (StreamAdapter s : all.getStreamsList()) {
+                        StreamAdapter.Builder keep = s.toBuilder().clearEntries();
+                        for (EntryAdapter e : s.getEntriesList()) {
+                            if (e.getLine().contains(marker)) {
+                                bad.append("entry with timestamp ").append(e.getTimestamp().getSeconds())
+                                        .append(" has an invalid line; ");
+                            } else {
+                                keep.addEntries(e);
+                            }
+                        }
+                        good.addStreams(keep);
+                    }
+                    store(good.build());
+                    byte[] msg = bad.toString().getBytes();
+                    exchange.sendResponseHeaders(400, msg.length);
+                    exchange.getResponseBody().write(msg);
+                    return;
+                }
                 if (answer == 204) {
                     if (!"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                         answer = 415;
@@ -145,6 +171,11 @@ public final class StandInLoki implements AutoCloseable {
     public void healthy() {
         answer(() -> 204, null);
         delayMillis = 0;
+    }
+
+    /** The next push: store what does not contain the marker, answer 400 naming the rest. */
+    public void rejectOnce(String marker) {
+        this.rejectMarker = marker;
     }
 
     public void delay(long millis) {
