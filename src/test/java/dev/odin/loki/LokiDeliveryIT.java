@@ -186,6 +186,8 @@ class LokiDeliveryIT extends OdinIntegrationTest {
         for (int i = 0; i < 10; i++, sent += 10) {
             send(service, sent, 10, null);
         }
+        await("three 429s, then delivery", Duration.ofSeconds(30), () -> stream("{service_name=\"faults\"}").size() >= 100);
+        assertThat(tooMany[0]).isNegative();
         // 500 for a minute
         long until = System.currentTimeMillis() + 60_000;
         LOKI.answer(() -> System.currentTimeMillis() < until ? 500 : 204, null);
