@@ -1,23 +1,39 @@
 #!/usr/bin/env bash
-# The benchmark: builds ODIN, starts it as its own process on free loopback ports, runs the load
-# driver (src/test/java/dev/odin/bench/LoadDriver.java) against it, stops it. Bounded in time.
-# Usage: bench/run.sh [seconds per phase, default 20]     Report: target/bench-report.txt
+# The benchmarks: build ODIN, start it as its own process on free loopback ports, run a load
+# driver against it, stop it. Every phase is bounded in time.
+#
+#   bench/run.sh [seconds]                      metrics: OTLP points over gRPC and HTTP, scrapes, RSS
+#                                               (src/test/java/dev/odin/bench/LoadDriver.java)
+#   bench/run.sh logs [seconds] [outage secs]   events: OTLP logs -> disk queue -> stand-in Loki,
+#                                               then a Loki outage (default 600 s)
+#                                               (src/test/java/dev/odin/bench/LogsLoadDriver.java)
+# Reports: target/bench-report.txt, target/bench-logs-report.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=metrics
+if [ "${1:-}" = logs ]; then mode=logs; shift; fi
 seconds="${1:-20}"
+outage="${2:-600}"
 ./mvnw -q -B -ntp -DskipTests package
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-grpc=$(free_port); http=$(free_port); mgmt=$(free_port)
+grpc=$(free_port); http=$(free_port); mgmt=$(free_port); loki=$(free_port)
+data=$(mktemp -d)
+extra=()
+if [ "$mode" = logs ]; then extra=(--odin.loki.url="http://127.0.0.1:$loki"); fi
 # the footprint settings the README recommends for a laptop (docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
-  --management.server.port="$mgmt" --logging.level.root=WARN > target/bench-odin.log 2>&1 &
+  --management.server.port="$mgmt" --odin.data-dir="$data" --logging.level.root=WARN "${extra[@]}" > target/bench-odin.log 2>&1 &
 odin=$!
-trap 'kill $odin 2>/dev/null || true' EXIT
+trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$mgmt/health" >/dev/null 2>&1 && break
   sleep 0.5
 done
-java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.odin.bench.LoadDriver \
-  "$grpc" "$http" "$mgmt" "$odin" "$seconds"
+cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+if [ "$mode" = logs ]; then
+  java -cp "$cp" dev.odin.bench.LogsLoadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds" "$outage"
+else
+  java -cp "$cp" dev.odin.bench.LoadDriver "$grpc" "$http" "$mgmt" "$odin" "$seconds"
+fi

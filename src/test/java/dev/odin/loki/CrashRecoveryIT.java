@@ -71,14 +71,16 @@ class CrashRecoveryIT {
         return String.join(java.io.File.pathSeparator, entries);
     }
 
-    private static void awaitHealthy(HttpClient http, int mgmt, Process p, Path log) throws Exception {
+    /** Up means the OTLP route answers: an empty export request gets 200. */
+    private static void awaitHealthy(HttpClient http, int httpPort, Process p, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new AssertionError("ODIN exited: " + Files.readString(log));
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mgmt + "/health")).build(),
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/logs"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -114,7 +116,7 @@ class CrashRecoveryIT {
             int grpc = freePort();
             Process odin = startOdin(dataDir, loki.url(), httpPort, mgmt, grpc, log);
             try {
-                awaitHealthy(http, mgmt, odin, log);
+                awaitHealthy(http, httpPort, odin, log);
                 int total = 0;
                 for (int r = 0; r < 100; r++) {
                     ScopeLogs.Builder sl = ScopeLogs.newBuilder();
@@ -148,7 +150,7 @@ class CrashRecoveryIT {
             int mgmt2 = freePort();
             Process again = startOdin(dataDir, loki.url(), httpPort2, mgmt2, freePort(), log);
             try {
-                awaitHealthy(http, mgmt2, again, log);
+                awaitHealthy(http, httpPort2, again, log);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (delivered(loki).size() < 10_000 && System.nanoTime() < deadline) {
                     Thread.sleep(100);
