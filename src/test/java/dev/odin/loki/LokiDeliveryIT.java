@@ -202,6 +202,9 @@ class LokiDeliveryIT extends OdinIntegrationTest {
             }
         });
         assertThat(health()).contains("lastErrors").contains("Loki 500");
+        String ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(ready).contains("\"status\":\"READY\"").contains("\"lokiRetrying\":true").contains("\"records\":");
         Thread.sleep(Math.max(0, until - System.currentTimeMillis()));
         // connection refused
         LOKI.stop();
