@@ -28,9 +28,10 @@ java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m} -jar target/od
 odin=$!
 trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$mgmt/health" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$mgmt/ready" >/dev/null 2>&1 && break
   sleep 0.5
 done
+sleep 1 # the gRPC port opens right after the routes start
 cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 if [ "$mode" = logs ]; then
   java -cp "$cp" dev.odin.bench.LogsLoadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds" "$outage"

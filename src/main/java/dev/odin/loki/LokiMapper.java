@@ -52,6 +52,9 @@ public final class LokiMapper {
     private final int maxLineBytes;
     private final Clock clock;
     private final LabelNamer namer = new LabelNamer(false, true);
+    /** Attribute key -> metadata key: the same few dozen keys arrive on every record. Bounded. */
+    private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int NAME_CACHE_LIMIT = 10_000;
     private final Trimmed trimmed = new Trimmed();
 
     public LokiMapper(OdinProperties.Loki config, Clock clock) {
@@ -241,10 +244,23 @@ public final class LokiMapper {
             }
             return;
         }
-        String name = namer.name(key);
+        String name = name(key);
         if (name != null) {
             out.add(new String[] {name, AttributeValues.format(value)});
         }
+    }
+
+    private String name(String key) {
+        String cached = names.get(key);
+        if (cached == null) {
+            String n = namer.name(key);
+            cached = n == null ? "" : n;
+            if (names.size() >= NAME_CACHE_LIMIT) {
+                names.clear();
+            }
+            names.put(key, cached);
+        }
+        return cached.isEmpty() ? null : cached;
     }
 
     private static String hex(ByteString bytes) {

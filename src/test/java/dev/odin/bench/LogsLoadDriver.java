@@ -70,6 +70,11 @@ public final class LogsLoadDriver {
             phase("warm-up", channel, raw, requests, loki, Math.max(5, seconds / 4), 0, pid);
             phase("end to end, as fast as possible", channel, raw, requests, loki, seconds, 0, pid);
             drain(loki, pid);
+            loki.stop();
+            line("Loki down:");
+            phase("into the queue, as fast as possible", channel, raw, requests, loki, seconds, 0, pid);
+            loki.reopen();
+            drain(loki, pid);
             if (outageSeconds > 0) {
                 loki.stop();
                 line("Loki down for %d s; sending 5,000 events/s", outageSeconds);

@@ -35,6 +35,7 @@ public final class StandInLoki implements AutoCloseable {
     private final int port;
     private HttpServer server;
     private final Map<String, List<Entry>> streams = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<String>> seen = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> tenants = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pushes = new AtomicInteger();
     private final AtomicInteger entriesReceived = new AtomicInteger();
@@ -54,7 +55,11 @@ public final class StandInLoki implements AutoCloseable {
 
     private void start(int p) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", p), 64);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "stand-in-loki");
+            t.setDaemon(true);
+            return t;
+        }));
         server.createContext("/loki/api/v1/push", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 byte[] body = in.readAllBytes();
@@ -119,12 +124,12 @@ public final class StandInLoki implements AutoCloseable {
     private void store(PushRequest push) {
         for (StreamAdapter s : push.getStreamsList()) {
             List<Entry> list = streams.computeIfAbsent(s.getLabels(), k -> new ArrayList<>());
+            java.util.Set<String> keys = seen.computeIfAbsent(s.getLabels(), k -> new java.util.HashSet<>());
             synchronized (list) {
                 for (EntryAdapter e : s.getEntriesList()) {
                     entriesReceived.incrementAndGet();
                     long ts = e.getTimestamp().getSeconds() * 1_000_000_000L + e.getTimestamp().getNanos();
-                    boolean duplicate = list.stream().anyMatch(x -> x.timestampNanos() == ts && x.line().equals(e.getLine()));
-                    if (!duplicate) {
+                    if (keys.add(ts + "\n" + e.getLine())) {
                         Map<String, String> md = new LinkedHashMap<>();
                         for (LabelPairAdapter p : e.getStructuredMetadataList()) {
                             if (md.put(p.getName(), p.getValue()) != null) {
