@@ -115,7 +115,7 @@ public class OdinProperties {
         private Duration minBackoff = Duration.ofMillis(500);
 
         @NotNull
-        private Duration maxBackoff = Duration.ofMinutes(5);
+        private Duration maxBackoff = Duration.ofSeconds(30);
 
         /** Bound of the disk queue; past it the oldest batches are dropped, or requests refused. */
         @NotNull
