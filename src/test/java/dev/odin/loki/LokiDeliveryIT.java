@@ -240,6 +240,14 @@ class LokiDeliveryIT extends OdinIntegrationTest {
         }
         assertThat(LOKI.entriesReceived()).isGreaterThanOrEqualTo(expectedStored);
         Path deadLetter = Path.of(properties.getDataDir(), "loki-dead-letter.jsonl");
+        // the stand-in stores the good entries before it answers 400: the dead letter comes just after
+        await("the dead-letter file", Duration.ofSeconds(20), () -> {
+            try {
+                return Files.exists(deadLetter) && Files.readAllLines(deadLetter).size() >= 10;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         List<String> dead = Files.readAllLines(deadLetter);
         // the refused batch, whole (it may hold the next request too): the bad entries are not lost
         assertThat(dead).hasSizeBetween(10, 20).allMatch(l -> l.contains("\"status\":\"400\""))
