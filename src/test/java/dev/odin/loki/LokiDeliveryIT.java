@@ -253,6 +253,15 @@ class LokiDeliveryIT extends OdinIntegrationTest {
         assertThat(dead).hasSizeBetween(10, 20).allMatch(l -> l.contains("\"status\":\"400\""))
                 .filteredOn(l -> l.contains("\"line\":\"BAD event ")).hasSize(2);
 
+        await("the queue emptied", Duration.ofSeconds(20), () -> {
+            try {
+                Exposition x = scrape();
+                return Double.valueOf(0.0).equals(x.value("odin_loki_queue_records"))
+                        && Double.valueOf(1.0).equals(x.value("odin_loki_batches_failed_total{status=\"400\"}"));
+            } catch (Exception ex) {
+                return false;
+            }
+        });
         Exposition e = scrape();
         assertThat(e.value("odin_loki_batches_retried_total{status=\"429\"}")).isGreaterThanOrEqualTo(1.0);
         assertThat(e.value("odin_loki_batches_retried_total{status=\"500\"}")).isGreaterThanOrEqualTo(1.0);
