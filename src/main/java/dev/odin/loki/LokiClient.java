@@ -183,16 +183,7 @@ public final class LokiClient {
             return;
         }
         sb.append('"');
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else {
-                sb.append(c);
-            }
-        }
+        MappedLogs.appendEscaped(sb, v);
         sb.append('"');
     }
 

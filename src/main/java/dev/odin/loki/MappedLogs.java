@@ -46,20 +46,24 @@ public final class MappedLogs {
                 sb.append(", ");
             }
             sb.append(e.getKey()).append("=\"");
-            String v = e.getValue();
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (c == '\\' || c == '"') {
-                    sb.append('\\').append(c);
-                } else if (c == '\n') {
-                    sb.append("\\n");
-                } else {
-                    sb.append(c);
-                }
-            }
+            appendEscaped(sb, e.getValue());
             sb.append('"');
         }
         return sb.append('}').toString();
+    }
+
+    /** Backslash-escapes backslashes, double quotes and newlines, as LogQL and logfmt read them. */
+    static void appendEscaped(StringBuilder sb, String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' || c == '"') {
+                sb.append('\\').append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else {
+                sb.append(c);
+            }
+        }
     }
 
     /** The inverse of {@link #selector}: {a="1", b="2"} back to a sorted map. */

@@ -84,7 +84,7 @@ public final class LoadDriver {
                 POINTS_PER_REQUEST, seconds);
         List<byte[]> batches = batches(10);
         line("request size: %d bytes of protobuf", batches.get(0).length);
-        line("ODIN RSS at start: %d MB", rssMb());
+        line("ODIN RSS at start: %d MB", Rss.megabytes(pid));
 
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         MethodDescriptor<byte[], ExportMetricsServiceResponse> raw = MetricsServiceGrpc.getExportMethod()
@@ -108,7 +108,7 @@ public final class LoadDriver {
                 Result max = phase(t[0] + " max", s, batches, 4, 0, seconds);
                 phase(t[0] + " at half rate", s, batches, 4, max.pointsPerSecond / 2, seconds);
             }
-            line("ODIN RSS after load: %d MB", rssMb());
+            line("ODIN RSS after load: %d MB", Rss.megabytes(pid));
             scrapes(grpc);
         } finally {
             channel.shutdownNow();
@@ -189,7 +189,7 @@ public final class LoadDriver {
         r.pointsPerSecond = sent.get() / elapsed;
         line("%-28s %9.0f points/s  %6d requests  latency ms p50 %6.2f p90 %6.2f p99 %6.2f max %7.2f  errors %d  RSS %d MB",
                 name, r.pointsPerSecond, all.length, pct(all, 0.5), pct(all, 0.9), pct(all, 0.99),
-                all.length == 0 ? 0 : all[all.length - 1] / 1e6, errors.get(), rssMb());
+                all.length == 0 ? 0 : all[all.length - 1] / 1e6, errors.get(), Rss.megabytes(pid));
         return r;
     }
 
@@ -230,21 +230,8 @@ public final class LoadDriver {
                         target, accept.substring(0, Math.min(40, accept.indexOf(';') > 0 ? accept.indexOf(';') : accept.length())),
                         times[2] / 1e6, times[4] / 1e6, bytes / 1e6);
             }
-            line("ODIN RSS with %d + 10k live series: %d MB", target, rssMb());
+            line("ODIN RSS with %d + 10k live series: %d MB", target, Rss.megabytes(pid));
         }
-    }
-
-    private long rssMb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static KeyValue kv(String k, String v) {

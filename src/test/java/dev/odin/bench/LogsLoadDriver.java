@@ -65,7 +65,7 @@ public final class LogsLoadDriver {
         line("machine: %d cores, JDK %s; %d events a request, 20 attributes each, %d bytes a request",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), RECORDS_PER_REQUEST,
                 requests.get(0).length);
-        line("ODIN RSS at start: %d MB", rss(pid));
+        line("ODIN RSS at start: %d MB", Rss.megabytes(pid));
         try {
             phase("warm-up", channel, raw, requests, loki, Math.max(5, seconds / 4), 0, pid);
             phase("end to end, as fast as possible", channel, raw, requests, loki, seconds, 0, pid);
@@ -133,10 +133,10 @@ public final class LogsLoadDriver {
         long lastSample = System.nanoTime();
         while (threads.stream().anyMatch(Thread::isAlive)) {
             Thread.sleep(200);
-            maxRss = Math.max(maxRss, rss(pid));
+            maxRss = Math.max(maxRss, Rss.megabytes(pid));
             if (perSecond > 0 && System.nanoTime() - lastSample > TimeUnit.SECONDS.toNanos(60)) {
                 lastSample = System.nanoTime();
-                line("  %4.0f s: RSS %d MB, queue %s", (System.nanoTime() - start) / 1e9, rss(pid), queue());
+                line("  %4.0f s: RSS %d MB, queue %s", (System.nanoTime() - start) / 1e9, Rss.megabytes(pid), queue());
             }
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
@@ -156,7 +156,7 @@ public final class LogsLoadDriver {
         }
         double s = (System.nanoTime() - start) / 1e9;
         line("queue drained in %.1f s (%d events, %.0f events/s), RSS %d MB", s, loki.entriesReceived() - before,
-                (loki.entriesReceived() - before) / Math.max(s, 0.001), rss(pid));
+                (loki.entriesReceived() - before) / Math.max(s, 0.001), Rss.megabytes(pid));
     }
 
     private static int mgmtPort;
@@ -179,19 +179,6 @@ public final class LogsLoadDriver {
         } catch (Exception e) {
             return "? (" + e + ")";
         }
-    }
-
-    private static long rss(long pid) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static KeyValue kv(String k, Object v) {
