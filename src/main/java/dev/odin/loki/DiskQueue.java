@@ -453,8 +453,31 @@ public final class DiskQueue implements AutoCloseable {
         if (pendingRecords == 0) {
             return -1;
         }
-        List<Record> first = peek(0, 1);
-        return first.isEmpty() ? -1 : first.get(0).enqueuedMillis();
+        // only the header: a scrape should not read a payload of hundreds of KB for one timestamp
+        long seg = cursorSegment;
+        long pos = cursorOffset;
+        while (true) {
+            Segment s = segments.get(seg);
+            if (s == null) {
+                Map.Entry<Long, Segment> next = segments.higherEntry(seg);
+                if (next == null) {
+                    return -1;
+                }
+                seg = next.getKey();
+                pos = 0;
+            } else if (pos >= s.size) {
+                if (s == active) {
+                    return -1;
+                }
+                seg++;
+                pos = 0;
+            } else {
+                ByteBuffer h = ByteBuffer.allocate(8);
+                reader(s).read(h, pos + 8);
+                h.flip();
+                return h.getLong();
+            }
+        }
     }
 
     @Override

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +82,7 @@ public final class LokiSink implements AutoCloseable {
         return exchange -> {
             MappedLogs logs = exchange.getMessage().getBody(MappedLogs.class);
             if (logs.records() > 0) {
-                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray(), exchange);
+                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray());
             }
         };
     }
@@ -92,15 +91,15 @@ public final class LokiSink implements AutoCloseable {
     public Processor enqueueOtlp() {
         return exchange -> {
             ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-            int records = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class) == null ? 0
-                    : (int) exchange.getProperty(ExportResult.PROPERTY, ExportResult.class).received();
+            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+            int records = result == null ? 0 : (int) result.received();
             if (records > 0) {
-                append(LokiClient.OTLP_REQUEST, records, request.toByteArray(), exchange);
+                append(LokiClient.OTLP_REQUEST, records, request.toByteArray());
             }
         };
     }
 
-    private void append(byte type, int records, byte[] payload, Exchange exchange) throws IOException {
+    private void append(byte type, int records, byte[] payload) throws IOException {
         long droppedBefore = queue.droppedRecords();
         queue.append(type, records, payload);
         long dropped = queue.droppedRecords() - droppedBefore;

@@ -97,6 +97,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
 
     private <Q, R extends Message> ServerServiceDefinition service(String serviceName, MethodDescriptor<Q, R> export,
             R responseType, Signal signal, String uri, Parser parser) {
+        Endpoint endpoint = camel.getEndpoint(uri); // resolved once, not per request
         MethodDescriptor<byte[], R> method = export.toBuilder(RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(responseType)).build();
         return ServerServiceDefinition.builder(serviceName)
                 .addMethod(method, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> observer) -> {
@@ -109,14 +110,13 @@ public final class OtlpGrpcServer implements AutoCloseable {
                                 + signal.tag() + " request: " + e.getMessage()).asRuntimeException());
                         return;
                     }
-                    handle(signal, uri, request, observer);
+                    handle(signal, endpoint, request, observer);
                 }))
                 .build();
     }
 
     @SuppressWarnings("unchecked")
-    private <R> void handle(Signal signal, String uri, Message request, StreamObserver<R> observer) {
-        Endpoint endpoint = camel.getEndpoint(uri);
+    private <R> void handle(Signal signal, Endpoint endpoint, Message request, StreamObserver<R> observer) {
         Exchange exchange = endpoint.createExchange();
         ExportResult result = new ExportResult(signal, Transport.GRPC);
         exchange.setProperty(ExportResult.PROPERTY, result);

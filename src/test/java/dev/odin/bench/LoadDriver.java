@@ -142,18 +142,10 @@ public final class LoadDriver {
             int worker = w;
             Thread t = new Thread(() -> {
                 int n = 0;
-                long next = System.nanoTime();
+                Pacer pacer = new Pacer(requestsPerSecondPerWorker);
                 while (System.nanoTime() < end && n < lat.length) {
-                    if (requestsPerSecondPerWorker > 0) {
-                        next += (long) (1e9 / requestsPerSecondPerWorker);
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            try {
-                                TimeUnit.NANOSECONDS.sleep(wait);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
+                    if (!pacer.await()) {
+                        return;
                     }
                     long t0 = System.nanoTime();
                     try {

@@ -104,19 +104,11 @@ public final class LogsLoadDriver {
         for (int w = 0; w < workers; w++) {
             int worker = w;
             Thread t = new Thread(() -> {
-                long next = System.nanoTime();
+                Pacer pacer = new Pacer(perSecond / RECORDS_PER_REQUEST / workers);
                 int n = 0;
                 while (System.nanoTime() < end) {
-                    if (perSecond > 0) {
-                        next += (long) (1e9 * RECORDS_PER_REQUEST * workers / perSecond);
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            try {
-                                TimeUnit.NANOSECONDS.sleep(wait);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
+                    if (!pacer.await()) {
+                        return;
                     }
                     try {
                         ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
