@@ -1,7 +1,6 @@
 package dev.odin.config;
 
 import dev.odin.events.EventFiles;
-import dev.odin.health.ReadyEndpoint;
 import dev.odin.loki.LokiHealthIndicator;
 import dev.odin.loki.LokiMapper;
 import dev.odin.loki.LokiSink;
@@ -10,9 +9,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
-import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
@@ -72,12 +69,6 @@ public class EventSinkConfiguration {
     @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
     public LokiHealthIndicator lokiHealthIndicator(LokiSink sink) {
         return new LokiHealthIndicator(sink);
-    }
-
-    @Bean
-    public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
-            ObjectProvider<LokiSink> sink) {
-        return new ReadyEndpoint(availability, camel, sink);
     }
 
     @Bean

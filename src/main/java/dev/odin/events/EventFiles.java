@@ -45,6 +45,11 @@ public final class EventFiles implements AutoCloseable {
     private BufferedWriter writer;
     private JsonGenerator json;
 
+    /** Where the files are written. */
+    public Path directory() {
+        return dir;
+    }
+
     public EventFiles(Path dir, long maxFileBytes, int retentionDays, Clock clock) throws IOException {
         this.dir = dir;
         this.maxFileBytes = maxFileBytes;

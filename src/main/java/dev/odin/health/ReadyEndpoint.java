@@ -2,8 +2,11 @@ package dev.odin.health;
 
 import dev.odin.loki.DiskQueue;
 import dev.odin.loki.LokiSink;
+import dev.odin.otlp.OtlpGrpcServer;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,8 +18,10 @@ import org.springframework.boot.availability.ReadinessState;
 
 /**
  * {@code GET /ready} on the management port: 200 when ODIN takes traffic (the application is
- * ready and Camel's routes run), 503 otherwise; the body says why and reports the event backlog
- * waiting for Loki, so an operator sees a growing queue before it becomes a problem.
+ * ready, Camel's routes run, the gRPC receiver is bound, the event sink is set up and its queue
+ * can take more), 503 otherwise with the reasons. Reports the event backlog waiting for Loki, so
+ * an operator sees a growing queue before it becomes a problem. Probes never make it fail:
+ * missing or failing hardware is no reason to stop sending telemetry here.
  */
 @WebEndpoint(id = "ready")
 public class ReadyEndpoint {
@@ -24,24 +29,37 @@ public class ReadyEndpoint {
     private final ApplicationAvailability availability;
     private final CamelContext camel;
     private final ObjectProvider<LokiSink> loki;
+    private final ObjectProvider<OtlpGrpcServer> grpc;
 
-    public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSink> loki) {
+    public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSink> loki,
+            ObjectProvider<OtlpGrpcServer> grpc) {
         this.availability = availability;
         this.camel = camel;
         this.loki = loki;
+        this.grpc = grpc;
     }
 
     @ReadOperation
     public WebEndpointResponse<Map<String, Object>> ready() throws IOException {
-        boolean accepting = availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
-        boolean routes = camel.isStarted();
+        List<String> reasons = new ArrayList<>();
+        ReadinessState readiness = availability.getReadinessState();
+        if (readiness != ReadinessState.ACCEPTING_TRAFFIC) {
+            reasons.add("the application is " + readiness + (camel.isStopping() ? " (shutting down)" : ""));
+        }
+        if (!camel.isStarted()) {
+            reasons.add("Camel routes are " + camel.getStatus());
+        }
+        OtlpGrpcServer server = grpc.getIfAvailable();
+        if (server != null && !server.running()) {
+            reasons.add("the OTLP gRPC receiver is not bound");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", accepting && routes ? "READY" : "NOT_READY");
-        body.put("readiness", availability.getReadinessState().toString());
-        body.put("routes", camel.getStatus().toString());
         LokiSink sink = loki.getIfAvailable();
         if (sink != null) {
             DiskQueue q = sink.queue();
+            if (q.full()) {
+                reasons.add("the Loki event queue is full");
+            }
             long oldest = q.oldestEnqueuedMillis();
             Map<String, Object> backlog = new LinkedHashMap<>();
             backlog.put("records", q.pendingRecords());
@@ -50,6 +68,15 @@ public class ReadyEndpoint {
             backlog.put("lokiRetrying", sink.retrying());
             body.put("lokiBacklog", backlog);
         }
-        return new WebEndpointResponse<>(body, accepting && routes ? 200 : 503);
+        boolean ready = reasons.isEmpty();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", ready ? "READY" : "NOT_READY");
+        if (!ready) {
+            answer.put("reasons", reasons);
+        }
+        answer.put("readiness", readiness.toString());
+        answer.put("routes", camel.getStatus().toString());
+        answer.putAll(body);
+        return new WebEndpointResponse<>(answer, ready ? 200 : 503);
     }
 }

@@ -432,6 +432,11 @@ public final class DiskQueue implements AutoCloseable {
         }
     }
 
+    /** Full: appends are refused now (dropping the oldest is off and the bound is all but reached). */
+    public synchronized boolean full() {
+        return !dropOldest && totalBytes + 64 * 1024 > maxBytes;
+    }
+
     public synchronized long pendingRecords() {
         return pendingRecords;
     }

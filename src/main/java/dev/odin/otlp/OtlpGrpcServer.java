@@ -64,6 +64,12 @@ public final class OtlpGrpcServer implements AutoCloseable {
         return s == null ? -1 : s.getPort();
     }
 
+    /** Bound and serving. */
+    public boolean running() {
+        Server s = server;
+        return s != null && !s.isShutdown();
+    }
+
     public synchronized void start() {
         if (server != null) {
             return;

@@ -42,6 +42,24 @@ public final class LabelSet {
         return new LabelSet(names, canon);
     }
 
+    /**
+     * A label set from name/value pairs in any order; pairs with an empty value are left out, as
+     * Prometheus treats an empty label as an absent one. For code that knows its labels (probes).
+     */
+    public static LabelSet of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("label names and values must come in pairs");
+        }
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            String v = namesAndValues[i + 1];
+            if (v != null && !v.isEmpty()) {
+                sorted.put(namesAndValues[i], v);
+            }
+        }
+        return new LabelSet(sorted.keySet().toArray(new String[0]), sorted.values().toArray(new String[0]));
+    }
+
     public int size() {
         return names.length;
     }

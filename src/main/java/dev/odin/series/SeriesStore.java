@@ -161,6 +161,14 @@ public final class SeriesStore {
         }
     }
 
+    /** Removes a series its owner no longer reports (a probe's process exited, a disk vanished). */
+    public void remove(MetricFamily family, LabelSet labels) {
+        if (family.series.remove(labels) != null) {
+            family.size.decrementAndGet();
+            liveSeries.decrementAndGet();
+        }
+    }
+
     /** Removes series idle for longer than the expiry, and families left empty; @return series removed */
     public int expire() {
         long now = clock.millis();

@@ -1,0 +1,62 @@
+package dev.odin.config;
+
+import dev.odin.health.HealthRegistry;
+import dev.odin.probes.Probe;
+import dev.odin.probes.ProbeReadings;
+import dev.odin.probes.ProbeRunner;
+import dev.odin.probes.gpu.GpuProbe;
+import dev.odin.probes.host.FilesystemStats;
+import dev.odin.probes.host.HostProbe;
+import dev.odin.probes.power.BatteryProbe;
+import dev.odin.probes.power.RaplProbe;
+import dev.odin.probes.process.ProcessProbe;
+import dev.odin.series.SeriesStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import oshi.SystemInfo;
+import oshi.software.os.OperatingSystem;
+import oshi.util.GlobalConfig;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The probe processors routes/probes.yaml runs on timers: one {@link ProbeRunner} bean per probe,
+ * named as the routes refer to them. Whether a probe runs, and how often, is the route's business.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ProbeConfiguration {
+
+    @Bean
+    public ProbeRunner hostProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        return runner(new HostProbe(Path.of(p.getProcRoot()), Path.of(p.getSysRoot()), p.getRootfs(),
+                Clock.systemUTC(), FilesystemStats.statvfs()), store, health);
+    }
+
+    @Bean
+    public ProbeRunner gpuProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        return runner(new GpuProbe(p.getGpu().getCommand(), p.getGpu().getTimeout()), store, health);
+    }
+
+    @Bean
+    public ProbeRunner raplProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        return runner(new RaplProbe(Path.of(p.getSysRoot())), store, health);
+    }
+
+    @Bean
+    public ProbeRunner batteryProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        return runner(new BatteryProbe(Path.of(p.getSysRoot())), store, health);
+    }
+
+    @Bean
+    public ProbeRunner processProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        // OSHI reads procfs from a JVM-wide path, fixed when its classes load: set it first
+        GlobalConfig.set(GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
+        OperatingSystem os = new SystemInfo().getOperatingSystem();
+        return runner(new ProcessProbe(Path.of(p.getProcRoot()), p.getProcess().getGroups(), os::getProcess), store,
+                health);
+    }
+
+    private static ProbeRunner runner(Probe probe, SeriesStore store, HealthRegistry health) {
+        return new ProbeRunner(probe, new ProbeReadings(store), health.component(probe.name()), Clock.systemUTC());
+    }
+}
