@@ -25,9 +25,9 @@ public final class HostProbe implements Probe {
     private static final double USER_HZ = 100.0;
     private static final String[] CPU_MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
 
-    // node_exporter 1.5's defaults
+    // the defaults of node_exporter 1.5 as Debian ships it (prometheus-node-exporter)
     static final Pattern FS_MOUNT_EXCLUDE =
-            Pattern.compile("^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)");
+            Pattern.compile("^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)");
     static final Pattern FS_TYPE_EXCLUDE = Pattern.compile("^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts"
             + "|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs"
             + "|selinuxfs|squashfs|sysfs|tracefs)$");
