@@ -7,15 +7,23 @@
 #   bench/run.sh logs [seconds] [outage secs]   events: OTLP logs -> disk queue -> stand-in Loki,
 #                                               then a Loki outage (default 600 s)
 #                                               (src/test/java/dev/odin/bench/LogsLoadDriver.java)
-# Reports: target/bench-report.txt, target/bench-logs-report.txt
+#   bench/run.sh probes [cycles] [processes]    CPU per probe cycle (host, process with a few hundred
+#                                               processes, GPU stand-in) beside node_exporter's scrape
+#                                               (src/test/java/dev/odin/bench/ProbeBench.java)
+# Reports: target/bench-report.txt, target/bench-logs-report.txt, target/bench-probes-report.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=metrics
-if [ "${1:-}" = logs ]; then mode=logs; shift; fi
+if [ "${1:-}" = logs ] || [ "${1:-}" = probes ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
 ./mvnw -q -B -ntp -DskipTests package
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+if [ "$mode" = probes ]; then
+  # in-process: the probes are measured on their own thread, no ODIN server needed
+  exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.odin.bench.ProbeBench \
+    "${1:-200}" "${2:-300}" target/bench-probes-report.txt
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 grpc=$(free_port); http=$(free_port); mgmt=$(free_port); loki=$(free_port)
 data=$(mktemp -d)

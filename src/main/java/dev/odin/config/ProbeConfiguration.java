@@ -13,9 +13,6 @@ import dev.odin.probes.process.ProcessProbe;
 import dev.odin.series.SeriesStore;
 import java.nio.file.Path;
 import java.time.Clock;
-import oshi.SystemInfo;
-import oshi.software.os.OperatingSystem;
-import oshi.util.GlobalConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -49,11 +46,7 @@ public class ProbeConfiguration {
 
     @Bean
     public ProbeRunner processProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
-        // OSHI reads procfs from a JVM-wide path, fixed when its classes load: set it first
-        GlobalConfig.set(GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
-        OperatingSystem os = new SystemInfo().getOperatingSystem();
-        return runner(new ProcessProbe(Path.of(p.getProcRoot()), p.getProcess().getGroups(), os::getProcess), store,
-                health);
+        return runner(new ProcessProbe(Path.of(p.getProcRoot()), p.getProcess().getGroups()), store, health);
     }
 
     private static ProbeRunner runner(Probe probe, SeriesStore store, HealthRegistry health) {

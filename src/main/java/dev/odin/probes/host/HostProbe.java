@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * The host: CPU, load, memory, filesystems, disks, network, temperatures, with node_exporter's
  * names, labels and units, read from the same procfs and sysfs files node_exporter reads (so the
  * numbers agree, and the roots can point at a host's /proc and /sys mounted into a container).
- * Filesystem sizes come from statvfs(3) through JNA, which OSHI brings.
+ * Filesystem sizes come from statvfs(3) through JNA, which OSHI brings; what machine this is
+ * (CPU model, maker, OS) comes from OSHI, once.
  */
 public final class HostProbe implements Probe {
 
@@ -39,6 +40,8 @@ public final class HostProbe implements Probe {
     private final Clock clock;
     private final FilesystemStats statfs;
     private long bootMillis;
+    private LabelSet identity;
+    private boolean identified;
 
     public HostProbe(Path proc, Path sys, String rootfs, Clock clock, FilesystemStats statfs) {
         this.proc = proc;
@@ -59,6 +62,14 @@ public final class HostProbe implements Probe {
         stat(r);
         r.gauge("node_time_seconds", "System time in seconds since epoch (1970).", clock.millis() / 1000.0,
                 LabelSet.EMPTY);
+        if (!identified) {
+            identified = true;
+            identity = HostIdentity.read();
+        }
+        if (identity != null) {
+            r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system (OSHI)",
+                    identity);
+        }
         part(r, "loadavg", () -> loadavg(r));
         part(r, "meminfo", () -> meminfo(r));
         part(r, "filesystems", () -> filesystems(r));

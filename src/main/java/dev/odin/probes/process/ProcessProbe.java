@@ -4,7 +4,9 @@ import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.SysFiles;
 import dev.odin.series.LabelSet;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.IntFunction;
-import oshi.software.os.OSProcess;
 
 /**
  * Process groups (default: the Claude Code CLI and what it starts) with process-exporter's
@@ -26,8 +26,8 @@ import oshi.software.os.OSProcess;
  * state, listening ports, and starts and exits as counters.
  *
  * <p>A cycle first reads only /proc/PID/comm of every process (one small file each), then the
- * command line of the few whose name could match, and only for members asks OSHI for the
- * details and reads their sockets. Group counters (CPU, I/O) add each member's increase since
+ * command line of the few whose name could match, and only for members reads the details
+ * ({@link ProcessReader}) and their sockets. Group counters (CPU, I/O) add each member's increase since
  * the last cycle, so they never go backwards when a member exits.
  */
 public final class ProcessProbe implements Probe {
@@ -36,7 +36,7 @@ public final class ProcessProbe implements Probe {
 
     private final Path proc;
     private final ProcessGroups groups;
-    private final IntFunction<OSProcess> details;
+    private final ProcessReader reader;
     /** Per group, what its counters have added up so far. */
     private final Map<String, GroupTotals> totals = new HashMap<>();
     /** The members of the last cycle, by pid and start time (a reused pid is another process). */
@@ -46,16 +46,7 @@ public final class ProcessProbe implements Probe {
     private record ProcessKey(int pid, long startMillis) {
     }
 
-    private static final class Member {
-        final ProcessKey key;
-        final String group;
-        final OSProcess p;
-
-        Member(ProcessKey key, String group, OSProcess p) {
-            this.key = key;
-            this.group = group;
-            this.p = p;
-        }
+    private record Member(ProcessKey key, String group, ProcessReader.Sample p) {
     }
 
     private static final class GroupTotals {
@@ -72,13 +63,10 @@ public final class ProcessProbe implements Probe {
         }
     }
 
-    /**
-     * @param details OSHI's view of one process (null when it is gone), from the same procfs
-     */
-    public ProcessProbe(Path proc, List<dev.odin.config.ProbeProperties.Group> groups, IntFunction<OSProcess> details) {
+    public ProcessProbe(Path proc, List<dev.odin.config.ProbeProperties.Group> groups) {
         this.proc = proc;
         this.groups = new ProcessGroups(groups);
-        this.details = details;
+        this.reader = new ProcessReader(proc);
     }
 
     @Override
@@ -91,11 +79,11 @@ public final class ProcessProbe implements Probe {
         Map<Integer, ProcessGroups.Group> membership = matchGroups(r);
         Map<ProcessKey, Member> members = new HashMap<>();
         for (Map.Entry<Integer, ProcessGroups.Group> e : membership.entrySet()) {
-            OSProcess p = details.apply(e.getKey());
-            if (p == null || p.getState() == OSProcess.State.INVALID) {
+            ProcessReader.Sample p = reader.read(e.getKey());
+            if (p == null) {
                 continue; // exited since we saw its name
             }
-            ProcessKey key = new ProcessKey(e.getKey(), p.getStartTime());
+            ProcessKey key = new ProcessKey(e.getKey(), p.startMillis());
             members.put(key, new Member(key, e.getValue().name(), p));
         }
         long now = System.currentTimeMillis();
@@ -121,25 +109,28 @@ public final class ProcessProbe implements Probe {
     /** pid -> group for every process in a group, descendants folded in where asked. */
     private Map<Integer, ProcessGroups.Group> matchGroups(ProbeReadings r) throws IOException {
         Map<Integer, ProcessGroups.Group> membership = new TreeMap<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
-            for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                if (!isPid(name)) {
-                    continue;
+        String[] entries = proc.toFile().list();
+        if (entries == null) {
+            throw new IOException("cannot list " + proc);
+        }
+        String procDir = proc.toString() + "/";
+        for (String name : entries) {
+            if (!isPid(name)) {
+                continue;
+            }
+            // a cycle reads this one small file of every process: plain stream, reused buffer
+            String comm = readSmall(procDir + name + "/comm");
+            if (comm == null || !groups.candidate(comm)) {
+                continue;
+            }
+            try {
+                String cmdline = SysFiles.read(proc.resolve(name).resolve("cmdline")).replace('\0', ' ').trim();
+                ProcessGroups.Group g = groups.match(comm, cmdline);
+                if (g != null) {
+                    membership.put(Integer.parseInt(name), g);
                 }
-                try {
-                    String comm = SysFiles.readLine(dir.resolve("comm"));
-                    if (comm == null || !groups.candidate(comm)) {
-                        continue;
-                    }
-                    String cmdline = SysFiles.read(dir.resolve("cmdline")).replace('\0', ' ').trim();
-                    ProcessGroups.Group g = groups.match(comm, cmdline);
-                    if (g != null) {
-                        membership.put(Integer.parseInt(name), g);
-                    }
-                } catch (IOException e) {
-                    // the process exited between listing and reading: not an error
-                }
+            } catch (IOException e) {
+                // the process exited between listing and reading: not an error
             }
         }
         ArrayDeque<Integer> todo = new ArrayDeque<>();
@@ -160,6 +151,24 @@ public final class ProcessProbe implements Probe {
             }
         }
         return membership;
+    }
+
+    private final byte[] commBuffer = new byte[64];
+
+    /** @return the file's content without its newline, or null when it is gone */
+    private String readSmall(String path) {
+        try (FileInputStream in = new FileInputStream(path)) {
+            int n = in.read(commBuffer);
+            if (n <= 0) {
+                return null;
+            }
+            if (commBuffer[n - 1] == '\n') {
+                n--;
+            }
+            return new String(commBuffer, 0, n, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return null; // exited meanwhile
+        }
     }
 
     /** The kernel's own list of a process's children, one file per thread. */
@@ -184,22 +193,22 @@ public final class ProcessProbe implements Probe {
         for (Member m : members.values()) {
             GroupTotals t = totals.get(m.group);
             Member before = lastMembers.get(m.key);
-            OSProcess p = m.p;
+            ProcessReader.Sample p = m.p;
             if (before == null || !before.group.equals(m.group)) {
                 // new to the group: all of what it has done counts (on the first cycle, the baseline)
-                t.userSeconds += p.getUserTime() / 1000.0;
-                t.systemSeconds += p.getKernelTime() / 1000.0;
-                t.readBytes += Math.max(0, p.getBytesRead());
-                t.writeBytes += Math.max(0, p.getBytesWritten());
+                t.userSeconds += p.userSeconds();
+                t.systemSeconds += p.systemSeconds();
+                t.readBytes += Math.max(0, p.readBytes());
+                t.writeBytes += Math.max(0, p.writeBytes());
                 if (!firstCycle) {
                     t.starts++;
                 }
             } else {
-                OSProcess q = before.p;
-                t.userSeconds += Math.max(0, p.getUserTime() - q.getUserTime()) / 1000.0;
-                t.systemSeconds += Math.max(0, p.getKernelTime() - q.getKernelTime()) / 1000.0;
-                t.readBytes += Math.max(0, p.getBytesRead() - Math.max(0, q.getBytesRead()));
-                t.writeBytes += Math.max(0, p.getBytesWritten() - Math.max(0, q.getBytesWritten()));
+                ProcessReader.Sample q = before.p;
+                t.userSeconds += Math.max(0, p.userSeconds() - q.userSeconds());
+                t.systemSeconds += Math.max(0, p.systemSeconds() - q.systemSeconds());
+                t.readBytes += Math.max(0, p.readBytes() - Math.max(0, q.readBytes()));
+                t.writeBytes += Math.max(0, p.writeBytes() - Math.max(0, q.writeBytes()));
             }
         }
         for (Member gone : lastMembers.values()) {
@@ -222,18 +231,18 @@ public final class ProcessProbe implements Probe {
         long oldest = Long.MAX_VALUE;
         int[] states = new int[STATES.length];
         for (Member m : members) {
-            OSProcess p = m.p;
-            resident += p.getResidentMemory();
-            virtual += p.getVirtualSize();
-            long open = Math.max(0, p.getOpenFiles());
+            ProcessReader.Sample p = m.p;
+            resident += p.residentBytes();
+            virtual += p.virtualBytes();
+            long open = p.openFds();
             fds += open;
-            long limit = p.getSoftOpenFileLimit();
+            long limit = p.fdLimit();
             if (limit > 0) {
                 worstFdRatio = Math.max(worstFdRatio, (double) open / limit);
             }
-            threads += p.getThreadCount();
-            oldest = Math.min(oldest, p.getStartTime());
-            states[stateIndex(p.getState())]++;
+            threads += p.threads();
+            oldest = Math.min(oldest, p.startMillis());
+            states[stateIndex(p.state())]++;
             writeProcess(r, group, m);
         }
         r.gauge("namedprocess_namegroup_num_procs", "number of processes in this group", members.size(), g);
@@ -269,20 +278,19 @@ public final class ProcessProbe implements Probe {
     }
 
     private static void writeProcess(ProbeReadings r, String group, Member m) {
-        OSProcess p = m.p;
+        ProcessReader.Sample p = m.p;
         String pid = Integer.toString(m.key.pid());
-        long start = p.getStartTime();
+        long start = p.startMillis();
         LabelSet l = LabelSet.of("groupname", group, "pid", pid);
-        r.counter("odin_process_cpu_seconds_total", "CPU time of one process in a group", p.getUserTime() / 1000.0,
+        r.counter("odin_process_cpu_seconds_total", "CPU time of one process in a group", p.userSeconds(),
                 start, LabelSet.of("groupname", group, "pid", pid, "mode", "user"));
-        r.counter("odin_process_cpu_seconds_total", "CPU time of one process in a group", p.getKernelTime() / 1000.0,
+        r.counter("odin_process_cpu_seconds_total", "CPU time of one process in a group", p.systemSeconds(),
                 start, LabelSet.of("groupname", group, "pid", pid, "mode", "system"));
         r.gauge("odin_process_resident_memory_bytes", "Resident memory of one process in a group",
-                p.getResidentMemory(), l);
-        r.gauge("odin_process_virtual_memory_bytes", "Virtual memory of one process in a group", p.getVirtualSize(), l);
-        r.gauge("odin_process_threads", "Threads of one process in a group", p.getThreadCount(), l);
-        r.gauge("odin_process_open_fds", "Open file descriptors of one process in a group",
-                Math.max(0, p.getOpenFiles()), l);
+                p.residentBytes(), l);
+        r.gauge("odin_process_virtual_memory_bytes", "Virtual memory of one process in a group", p.virtualBytes(), l);
+        r.gauge("odin_process_threads", "Threads of one process in a group", p.threads(), l);
+        r.gauge("odin_process_open_fds", "Open file descriptors of one process in a group", p.openFds(), l);
         r.gauge("odin_process_start_time_seconds", "When one process in a group started, seconds since 1970",
                 start / 1000.0, l);
     }
@@ -293,8 +301,15 @@ public final class ProcessProbe implements Probe {
         Map<String, Path> namespaces = new LinkedHashMap<>();
         for (List<Member> members : byGroup.values()) {
             for (Member m : members) {
+                if (m.p.socketInodes().length == 0) {
+                    continue;
+                }
+                for (long inode : m.p.socketInodes()) {
+                    owners.put(inode, m);
+                }
+                // the kernel builds net/tcp by walking its whole socket table (milliseconds on a
+                // large machine), so it is read once per network namespace, and only when needed
                 Path pidDir = proc.resolve(Integer.toString(m.key.pid()));
-                socketInodes(pidDir, m, owners);
                 String ns = namespace(pidDir);
                 namespaces.putIfAbsent(ns == null ? "pid:" + m.key.pid() : ns, pidDir.resolve("net"));
             }
@@ -331,24 +346,6 @@ public final class ProcessProbe implements Probe {
         }
     }
 
-    private static void socketInodes(Path pidDir, Member m, Map<Long, Member> owners) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
-            for (Path fd : fds) {
-                String target;
-                try {
-                    target = Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    continue; // closed meanwhile
-                }
-                if (target.startsWith("socket:[")) {
-                    owners.put(Long.parseLong(target.substring(8, target.length() - 1)), m);
-                }
-            }
-        } catch (IOException e) {
-            // another user's process (needs root or CAP_SYS_PTRACE), or exited: no sockets seen
-        }
-    }
-
     private static String namespace(Path pidDir) {
         try {
             return Files.readSymbolicLink(pidDir.resolve("ns/net")).toString();
@@ -357,15 +354,16 @@ public final class ProcessProbe implements Probe {
         }
     }
 
-    private static int stateIndex(OSProcess.State s) {
+    /** process-exporter's states from the kernel's: R, S, D (uninterruptible sleep), Z. */
+    private static int stateIndex(char s) {
         switch (s) {
-            case RUNNING:
+            case 'R':
                 return 0;
-            case SLEEPING:
+            case 'S':
                 return 1;
-            case WAITING:
+            case 'D':
                 return 2;
-            case ZOMBIE:
+            case 'Z':
                 return 3;
             default:
                 return 4;

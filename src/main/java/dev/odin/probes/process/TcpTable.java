@@ -34,8 +34,8 @@ final class TcpTable {
     private static void read(Path file, String protocol, LongPredicate wanted, Visitor visitor) throws IOException {
         String text;
         try {
-            text = SysFiles.read(file);
-        } catch (NoSuchFileException e) {
+            text = readSeqFile(file);
+        } catch (java.io.FileNotFoundException | NoSuchFileException e) {
             return; // no IPv6 in this kernel
         }
         int lineStart = text.indexOf('\n') + 1; // header
@@ -60,6 +60,36 @@ final class TcpTable {
             visitor.socket(inode, state, port, protocol);
         }
     }
+
+    /**
+     * Reads a procfs table without the final read that only finds the end. The kernel walks its
+     * whole socket hash table for every read() of net/tcp (milliseconds on a machine with a lot
+     * of memory, however few sockets there are), and fills each read up to its one-page buffer:
+     * a read that returns well under a page has reached the end.
+     */
+    static String readSeqFile(Path file) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int len = 0;
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+            while (true) {
+                if (len == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                }
+                int n = in.read(buf, len, buf.length - len);
+                if (n <= 0) {
+                    break;
+                }
+                len += n;
+                if (n < PARTIAL_READ_MEANS_END) {
+                    break;
+                }
+            }
+        }
+        return new String(buf, 0, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** Half a page: a read cut short by a full page buffer is within one line (<200 bytes) of 4096. */
+    static final int PARTIAL_READ_MEANS_END = 2048;
 
     static String stateName(int state) {
         return state >= 0 && state < STATES.length ? STATES[state] : "unknown";

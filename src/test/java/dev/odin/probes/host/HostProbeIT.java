@@ -54,6 +54,10 @@ class HostProbeIT extends OdinIntegrationTest {
         assertTrue(idle >= before - 0.01 && idle <= after + 0.01, before + " <= " + idle + " <= " + after);
         assertEquals(Runtime.getRuntime().availableProcessors() * 8, odin.metric("node_cpu_seconds_total").size());
         assertEquals(1.0, odin.value("odin_probe_success{probe=\"host\"}"));
+        Map<String, String> info = odin.metric("odin_host_info");
+        assertEquals(1, info.size(), info.toString());
+        assertTrue(info.keySet().iterator().next().contains("cpu_threads=\""
+                + Runtime.getRuntime().availableProcessors() + "\""), info.toString());
     }
 
     /** cpu0's idle seconds from /proc/stat. */

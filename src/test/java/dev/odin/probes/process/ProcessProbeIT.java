@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import oshi.SystemInfo;
-import oshi.software.os.OperatingSystem;
 
 /**
  * The process probe against real processes: JVMs started through a link named {@code claude}
@@ -96,9 +94,7 @@ class ProcessProbeIT {
         StandIn b = start("claude", false);
         StandIn other = start("java", false);
 
-        OperatingSystem os = new SystemInfo().getOperatingSystem();
-        ProcessProbe probe = new ProcessProbe(Path.of("/proc"), new ProbeProperties().getProcess().getGroups(),
-                os::getProcess);
+        ProcessProbe probe = new ProcessProbe(Path.of("/proc"), new ProbeProperties().getProcess().getGroups());
         StoreView view = new StoreView();
         view.cycle(probe);
 
