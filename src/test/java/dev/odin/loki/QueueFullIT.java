@@ -68,5 +68,16 @@ class QueueFullIT extends OdinIntegrationTest {
         assertThat(scrape().value("odin_loki_queue_records")).isEqualTo(accepted * 100.0);
         assertThat(scrape().value("odin_otlp_requests_total{outcome=\"refused\",signal=\"logs\",transport=\"http\"}"))
                 .isEqualTo(1.0);
+
+        // not ready while the queue is full: a load balancer sends OTLP elsewhere; still alive
+        HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + managementPort + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("NOT_READY").contains("the Loki event queue is full");
+        HttpResponse<String> healthz = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + managementPort + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(healthz.statusCode()).isEqualTo(200);
     }
 }
