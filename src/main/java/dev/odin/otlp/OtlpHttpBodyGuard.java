@@ -72,11 +72,12 @@ public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
         response.getOutputStream().write(bytes);
     }
 
-    private static final class GuardedRequest extends HttpServletRequestWrapper {
+    /** A request whose body was read within the limit; also used by the Alertmanager webhook guard. */
+    public static final class GuardedRequest extends HttpServletRequestWrapper {
         private final byte[] body;
         private final String encoding;
 
-        GuardedRequest(HttpServletRequest request, byte[] body) {
+        public GuardedRequest(HttpServletRequest request, byte[] body) {
             super(request);
             this.body = body;
             this.encoding = request.getHeader("Content-Encoding");

@@ -1,0 +1,72 @@
+package dev.odin.alerting;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Alertmanager webhook notification (payload version 4). Fields a newer Alertmanager adds
+ * ({@code notification_reason}, {@code routeLabels}, ...) are kept in {@link #extra}.
+ */
+public final class WebhookMessage {
+
+    public String version;
+    public String receiver;
+    public String status;
+    /** Required: null when the body has none, which the decoder refuses. */
+    public List<Alert> alerts;
+    public Map<String, String> groupLabels = new LinkedHashMap<>();
+    public Map<String, String> commonLabels = new LinkedHashMap<>();
+    public Map<String, String> commonAnnotations = new LinkedHashMap<>();
+    public String externalURL;
+    public String groupKey;
+    public long truncatedAlerts;
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+
+    @JsonAnySetter
+    public void extra(String key, Object value) {
+        extra.put(key, value);
+    }
+
+    @JsonAnyGetter
+    public Map<String, Object> extra() {
+        return extra;
+    }
+
+    /** One alert of the notification. */
+    public static final class Alert {
+        public String status;
+        public Map<String, String> labels = new LinkedHashMap<>();
+        public Map<String, String> annotations = new LinkedHashMap<>();
+        public String startsAt;
+        public String endsAt;
+        public String generatorURL;
+        public String fingerprint;
+        private final Map<String, Object> extra = new LinkedHashMap<>();
+
+        @JsonAnySetter
+        public void extra(String key, Object value) {
+            extra.put(key, value);
+        }
+
+        @JsonAnyGetter
+        public Map<String, Object> extra() {
+            return extra;
+        }
+
+        public String alertname() {
+            return labels.getOrDefault("alertname", "");
+        }
+
+        public String severity() {
+            return labels.getOrDefault("severity", "none");
+        }
+
+        public boolean resolved() {
+            return "resolved".equals(status);
+        }
+    }
+}

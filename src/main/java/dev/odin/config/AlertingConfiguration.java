@@ -1,0 +1,122 @@
+package dev.odin.config;
+
+import dev.odin.alerting.AlertBook;
+import dev.odin.alerting.AlertIntake;
+import dev.odin.alerting.WebhookDecoder;
+import dev.odin.alerting.WebhookGuard;
+import dev.odin.alerting.WebhookMetrics;
+import dev.odin.alerting.channels.Notifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.apache.camel.Processor;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * The Alertmanager webhook: its guard (credentials, size), the processors routes/alertmanager.yaml
+ * names, the alert state and the notification channels.
+ */
+@Configuration(proxyBeanMethods = false)
+public class AlertingConfiguration {
+
+    @Bean
+    public WebhookMetrics webhookMetrics(MeterRegistry registry) {
+        return new WebhookMetrics(registry);
+    }
+
+    @Bean
+    public FilterRegistrationBean<WebhookGuard> alertmanagerWebhookGuard(AlertingProperties alerting,
+            OdinProperties odin, WebhookMetrics metrics) throws IOException {
+        AlertingProperties.Webhook w = alerting.getWebhook();
+        String password = secret(w.getPassword(), w.getPasswordFile(), "odin.alerting.webhook.password-file");
+        String token = secret(w.getBearerToken(), w.getBearerTokenFile(), "odin.alerting.webhook.bearer-token-file");
+        String basic = w.getUsername().isBlank() ? null : w.getUsername() + ":" + password;
+        WebhookGuard guard = new WebhookGuard(basic, token.isBlank() ? null : token, w.getMaxBodySize().toBytes(),
+                metrics);
+        if (!guard.authenticates() && !w.isAllowUnauthenticated()
+                && !InetAddress.getByName(odin.getBindAddress()).isLoopbackAddress()) {
+            throw new IllegalStateException("the Alertmanager webhook would be open to anyone on "
+                    + odin.getBindAddress() + ": set odin.alerting.webhook.username and password (or password-file),"
+                    + " or bearer-token (or bearer-token-file), or odin.alerting.webhook.allow-unauthenticated=true");
+        }
+        FilterRegistrationBean<WebhookGuard> reg = new FilterRegistrationBean<>(guard);
+        reg.addUrlPatterns(WebhookGuard.PATH);
+        reg.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return reg;
+    }
+
+    private static String secret(String value, String file, String key) throws IOException {
+        if (file == null || file.isBlank()) {
+            return value == null ? "" : value;
+        }
+        Path p = Path.of(file);
+        if (!Files.isReadable(p)) {
+            throw new IllegalStateException(key + " " + file + " cannot be read");
+        }
+        return Files.readString(p, StandardCharsets.UTF_8).strip();
+    }
+
+    @Bean
+    public AlertBook alertBook(AlertingProperties p, OdinProperties odin) throws IOException {
+        return new AlertBook(Path.of(odin.getDataDir()).resolve("alerting").resolve("state.json"), Clock.systemUTC(),
+                p.getDedupWindow().toMillis(), p.getMaxTrackedAlerts(), p.getFlapping().getMaxTransitions(),
+                p.getFlapping().getWindow().toMillis(), p.getFlapping().getSettle().toMillis());
+    }
+
+    @Bean(destroyMethod = "close")
+    public Notifier notifier(AlertingProperties p, OdinProperties odin, AlertBook book, WebhookMetrics metrics)
+            throws IOException {
+        return new Notifier(p, book, Path.of(odin.getDataDir()).resolve("alerting").resolve("outbox"), metrics,
+                Clock.systemUTC());
+    }
+
+    @Bean
+    public AlertIntake alertIntake(AlertBook book, WebhookMetrics metrics, Notifier notifier) {
+        return new AlertIntake(book, metrics, notifier, Clock.systemUTC());
+    }
+
+    @Bean
+    public Processor decodeAlertmanagerWebhook() {
+        return new WebhookDecoder();
+    }
+
+    @Bean
+    public Processor prepareAlerts(AlertIntake intake) {
+        return intake.prepare();
+    }
+
+    @Bean
+    public Processor commitAlerts(AlertIntake intake) {
+        return intake.commit();
+    }
+
+    @Bean
+    public Processor respondAlertmanagerError(AlertIntake intake) {
+        return intake.failure();
+    }
+
+    @Bean
+    public Processor deliverNotifications(Notifier notifier) {
+        return notifier.deliver();
+    }
+
+    @Bean
+    public Processor escalateAlerts(Notifier notifier) {
+        return notifier.escalate();
+    }
+
+    /** The channels in /health: what waits, and the last delivery errors. */
+    @Bean
+    public HealthIndicator notificationsHealthIndicator(Notifier notifier) {
+        return () -> Health.up().withDetails(notifier.status()).build();
+    }
+}

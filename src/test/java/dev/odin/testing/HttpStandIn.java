@@ -1,0 +1,88 @@
+package dev.odin.testing;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP receiver standing in for Slack, Discord, ntfy or a webhook: records every
+ * request, and answers 500 to the first {@code failures} of them.
+ */
+public final class HttpStandIn implements AutoCloseable {
+
+    /** One request received. */
+    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    }
+
+    private final HttpServer server;
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final AtomicInteger answered = new AtomicInteger();
+
+    public HttpStandIn() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            answered.incrementAndGet();
+            int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 200;
+            if (status == 200) {
+                requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                        Map.copyOf(exchange.getRequestHeaders()), body));
+            }
+            byte[] out = (status == 200 ? "ok" : "boom").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, out.length);
+            exchange.getResponseBody().write(out);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** Answer 500 to the next n requests. */
+    public void failNext(int n) {
+        failuresLeft.set(n);
+    }
+
+    /** Requests answered, successful or not. */
+    public int answered() {
+        return answered.get();
+    }
+
+    /** @return the next request delivered successfully, or null after the timeout */
+    public Request next(Duration timeout) throws InterruptedException {
+        return requests.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Requests delivered successfully and not yet taken. */
+    public List<Request> drain() {
+        List<Request> out = new ArrayList<>();
+        requests.drainTo(out);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
