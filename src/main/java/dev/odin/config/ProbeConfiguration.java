@@ -25,6 +25,10 @@ public class ProbeConfiguration {
 
     @Bean
     public ProbeRunner hostProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        // OSHI (the machine's identity) reads procfs and sysfs from JVM-wide paths, fixed when
+        // its classes load: point them at the configured roots first (a host's /proc in a pod)
+        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
+        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_SYS_PATH, p.getSysRoot());
         return runner(new HostProbe(Path.of(p.getProcRoot()), Path.of(p.getSysRoot()), p.getRootfs(),
                 Clock.systemUTC(), FilesystemStats.statvfs()), store, health);
     }

@@ -28,6 +28,8 @@ public final class ProbeRunner implements Processor {
     private final Clock clock;
     private final LabelSet probeLabel;
     private long lastSuccessMillis = -1;
+    /** The last failure's message, so a failure that repeats every cycle is logged once. */
+    private String lastFailure;
     private long errorCount;
     private long cycles;
     private long cpuNanosTotal;
@@ -106,8 +108,6 @@ public final class ProbeRunner implements Processor {
         health.detail("cycles", cycles);
         health.detail("lastCycleSeconds", seconds);
     }
-
-    private String lastFailure;
 
     /** CPU nanoseconds spent in all cycles so far (benchmarks). */
     public synchronized long cpuNanosTotal() {
