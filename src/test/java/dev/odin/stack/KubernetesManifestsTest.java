@@ -277,6 +277,20 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theDashboardsAreConfigMapsGrafanaPicksUp() throws IOException {
+        Map<String, Object> base = new Yaml().load(Files.readString(K8S.resolve("base/kustomization.yaml")));
+        Map<String, Object> gen = ((List<Map<String, Object>>) base.get("configMapGenerator")).stream()
+                .filter(g -> g.get("name").equals("odin-dashboards")).findFirst().orElseThrow();
+        Map<String, Object> options = (Map<String, Object>) gen.get("options");
+        assertThat((Map<String, String>) options.get("labels")).containsEntry("grafana_dashboard", "1");
+        try (Stream<Path> shipped = Files.list(Path.of("grafana", "dashboards"))) {
+            assertThat(((List<String>) gen.get("files")).stream().map(f -> Path.of(f).getFileName().toString()).sorted()
+                    .toList()).isEqualTo(shipped.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void theScaledOverlayHasADisruptionBudgetAndAnAutoscaler() {
         PodDisruptionBudget pdb = all(PodDisruptionBudget.class).get(0);
         assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);

@@ -26,9 +26,20 @@ public final class PrometheusServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public PrometheusServer(Path binary, String target, String metricsPath, String... features) throws Exception {
+        this(binary, target, metricsPath, java.util.List.of(), features);
+    }
+
+    /** @param ruleFiles rule files Prometheus loads and evaluates (absolute paths are safest) */
+    public PrometheusServer(Path binary, String target, String metricsPath, java.util.List<Path> ruleFiles,
+            String... features) throws Exception {
         dir = Files.createTempDirectory("odin-prometheus");
         port = freePort();
-        Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
+        StringBuilder rules = new StringBuilder();
+        if (!ruleFiles.isEmpty()) {
+            rules.append("rule_files:\n");
+            ruleFiles.forEach(f -> rules.append("  - '").append(f.toAbsolutePath()).append("'\n"));
+        }
+        Files.writeString(dir.resolve("prometheus.yml"), rules + String.join("\n",
                 "global:",
                 "  scrape_interval: 1s",
                 "  evaluation_interval: 1s",
