@@ -34,21 +34,14 @@ import org.springframework.test.context.DynamicPropertySource;
 class AlertmanagerWebhookIT extends OdinIntegrationTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpStandIn WEBHOOK = standIn();
-    static final HttpStandIn SLACK = standIn();
-    static final HttpStandIn DISCORD = standIn();
-    static final HttpStandIn NTFY = standIn();
-    static final HttpStandIn FLAKY = standIn();
-    static final HttpStandIn ONCALL = standIn();
+    static final HttpStandIn WEBHOOK = HttpStandIn.start();
+    static final HttpStandIn SLACK = HttpStandIn.start();
+    static final HttpStandIn DISCORD = HttpStandIn.start();
+    static final HttpStandIn NTFY = HttpStandIn.start();
+    static final HttpStandIn FLAKY = HttpStandIn.start();
+    static final HttpStandIn ONCALL = HttpStandIn.start();
     static final GreenMail MAIL = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
 
-    static HttpStandIn standIn() {
-        try {
-            return new HttpStandIn();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void channels(DynamicPropertyRegistry r) {

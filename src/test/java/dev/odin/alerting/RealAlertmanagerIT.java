@@ -29,15 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class RealAlertmanagerIT extends OdinIntegrationTest {
 
     static final Path EXAMPLE = Path.of("alerting", "alertmanager", "alertmanager.yml");
-    static final HttpStandIn CHANNEL = standIn();
+    static final HttpStandIn CHANNEL = HttpStandIn.start();
 
-    static HttpStandIn standIn() {
-        try {
-            return new HttpStandIn();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void webhook(DynamicPropertyRegistry r) {

@@ -55,6 +55,15 @@ public final class HttpStandIn implements AutoCloseable {
         server.start();
     }
 
+    /** A started stand-in, for static fields of a test class. */
+    public static HttpStandIn start() {
+        try {
+            return new HttpStandIn();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }

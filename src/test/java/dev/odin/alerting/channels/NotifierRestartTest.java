@@ -31,16 +31,9 @@ class NotifierRestartTest {
     Path dir;
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
-    final HttpStandIn oncall = standIn();
-    final HttpStandIn team = standIn();
+    final HttpStandIn oncall = HttpStandIn.start();
+    final HttpStandIn team = HttpStandIn.start();
 
-    static HttpStandIn standIn() {
-        try {
-            return new HttpStandIn();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterEach
     void stop() {
