@@ -1,0 +1,49 @@
+package dev.odin.usage;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Counts each API request once. Claude Code writes one transcript line per content block of a
+ * message, each repeating the message's usage, and streaming partials whose output count grows
+ * to the final one; the same lines can be read again (a resumed session copies its history into
+ * a new file). Per (message id, request id) the ledger remembers what it has counted and adds
+ * only what a line has beyond that, so totals are exact whatever the order. Bounded: the oldest
+ * requests are forgotten first (a request's lines are written within seconds of each other).
+ */
+public final class UsageLedger {
+
+    private final int maxRequests;
+    private final Map<String, TokenUsage> counted;
+
+    public UsageLedger(int maxRequests) {
+        this.maxRequests = maxRequests;
+        this.counted = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TokenUsage> eldest) {
+                return size() > UsageLedger.this.maxRequests;
+            }
+        };
+    }
+
+    /** @return the tokens this record adds to the totals (all zero for a repeat) */
+    public synchronized TokenUsage add(UsageRecord r) {
+        if (r.messageId() == null || r.requestId() == null) {
+            return r.usage(); // nothing to recognise a repeat by: count it
+        }
+        String key = r.messageId() + "\u0000" + r.requestId();
+        TokenUsage before = counted.get(key);
+        TokenUsage now = r.usage();
+        if (before == null) {
+            counted.put(key, now);
+            return now;
+        }
+        TokenUsage max = new TokenUsage(Math.max(before.input(), now.input()), Math.max(before.output(), now.output()),
+                Math.max(before.cacheWrite5m(), now.cacheWrite5m()), Math.max(before.cacheWrite1h(), now.cacheWrite1h()),
+                Math.max(before.cacheRead(), now.cacheRead()));
+        counted.put(key, max);
+        return new TokenUsage(max.input() - before.input(), max.output() - before.output(),
+                max.cacheWrite5m() - before.cacheWrite5m(), max.cacheWrite1h() - before.cacheWrite1h(),
+                max.cacheRead() - before.cacheRead());
+    }
+}
