@@ -63,12 +63,11 @@ public final class AlertIntake {
                 metrics.alert(a.alertname(), a.severity(), a.status);
             }
             metrics.notification(m.status, m.receiver);
-            book.firingBySeverity().forEach(metrics::firing);
+            java.util.Map<String, Long> firing = book.firingBySeverity();
             for (String s : new String[] {"critical", "warning", "info", "none"}) {
-                if (!book.firingBySeverity().containsKey(s)) {
-                    metrics.firing(s, 0);
-                }
+                metrics.firing(s, firing.getOrDefault(s, 0L));
             }
+            firing.forEach(metrics::firing);
             respond(exchange, 200, "{\"status\":\"success\",\"alerts\":" + m.alerts.size() + ",\"new\":"
                     + toNotify.size() + "}");
         };

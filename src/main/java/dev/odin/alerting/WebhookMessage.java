@@ -1,17 +1,14 @@
 package dev.odin.alerting;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonAnySetter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One Alertmanager webhook notification (payload version 4). Fields a newer Alertmanager adds
- * ({@code notification_reason}, {@code routeLabels}, ...) are kept in {@link #extra}.
+ * ({@code notification_reason}, {@code routeLabels}, ...) are kept in {@link KeepsUnknownFields#extra()}.
  */
-public final class WebhookMessage {
+public final class WebhookMessage extends KeepsUnknownFields {
 
     public String version;
     public String receiver;
@@ -24,20 +21,9 @@ public final class WebhookMessage {
     public String externalURL;
     public String groupKey;
     public long truncatedAlerts;
-    private final Map<String, Object> extra = new LinkedHashMap<>();
-
-    @JsonAnySetter
-    public void extra(String key, Object value) {
-        extra.put(key, value);
-    }
-
-    @JsonAnyGetter
-    public Map<String, Object> extra() {
-        return extra;
-    }
 
     /** One alert of the notification. */
-    public static final class Alert {
+    public static final class Alert extends KeepsUnknownFields {
         public String status;
         public Map<String, String> labels = new LinkedHashMap<>();
         public Map<String, String> annotations = new LinkedHashMap<>();
@@ -45,17 +31,6 @@ public final class WebhookMessage {
         public String endsAt;
         public String generatorURL;
         public String fingerprint;
-        private final Map<String, Object> extra = new LinkedHashMap<>();
-
-        @JsonAnySetter
-        public void extra(String key, Object value) {
-            extra.put(key, value);
-        }
-
-        @JsonAnyGetter
-        public Map<String, Object> extra() {
-            return extra;
-        }
 
         public String alertname() {
             return labels.getOrDefault("alertname", "");
