@@ -44,7 +44,7 @@ public class AlertingConfiguration {
                 metrics);
         if (!guard.authenticates() && !w.isAllowUnauthenticated()
                 && !InetAddress.getByName(odin.getBindAddress()).isLoopbackAddress()) {
-            throw new IllegalStateException("the Alertmanager webhook would be open to anyone on "
+            throw new RefusedStartException("the Alertmanager webhook would be open to anyone on "
                     + odin.getBindAddress() + ": set odin.alerting.webhook.username and password (or password-file),"
                     + " or bearer-token (or bearer-token-file), or odin.alerting.webhook.allow-unauthenticated=true");
         }

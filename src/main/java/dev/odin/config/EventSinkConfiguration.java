@@ -4,6 +4,7 @@ import dev.odin.events.EventFiles;
 import dev.odin.loki.LokiHealthIndicator;
 import dev.odin.loki.LokiMapper;
 import dev.odin.loki.LokiSink;
+import dev.odin.otlp.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
@@ -41,9 +42,12 @@ public class EventSinkConfiguration {
     }
 
     @Bean
-    public Processor mapLogsForLoki(LokiMapper mapper) {
-        return exchange -> exchange.getMessage().setBody(
-                mapper.map(exchange.getMessage().getBody(ExportLogsServiceRequest.class)));
+    public Processor mapLogsForLoki(LokiMapper mapper, AuthProperties auth) {
+        return exchange -> {
+            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+            exchange.getMessage().setBody(mapper.map(exchange.getMessage().getBody(ExportLogsServiceRequest.class),
+                    auth.tenantLabel(), result == null ? "" : result.tenant()));
+        };
     }
 
     @Bean(destroyMethod = "close")

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.auth.GrpcBearerInterceptor;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
@@ -16,7 +17,11 @@ import dev.odin.telemetry.OdinMetrics;
 import dev.odin.traces.OtlpTracesIntake;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
@@ -57,8 +62,9 @@ public class OdinConfiguration {
     }
 
     @Bean
-    public MetricsTranslator translateMetrics(OdinProperties props, SeriesStore store, OdinMetrics telemetry) {
-        return new MetricsTranslator(props.getMetrics(), store, telemetry);
+    public MetricsTranslator translateMetrics(OdinProperties props, SeriesStore store, OdinMetrics telemetry,
+            AuthProperties auth) {
+        return new MetricsTranslator(props.getMetrics(), store, telemetry, auth.tenantLabel());
     }
 
     @Bean
@@ -97,7 +103,7 @@ public class OdinConfiguration {
         FilterRegistrationBean<OtlpHttpBodyGuard> reg = new FilterRegistrationBean<>(
                 new OtlpHttpBodyGuard(props.getOtlp().getMaxRequestSize().toBytes(), responses));
         reg.addUrlPatterns("/v1/*");
-        reg.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        reg.setOrder(SecurityConfiguration.AUTH_FILTER_ORDER + 2); // after authentication and admission
         return reg;
     }
 
@@ -128,10 +134,14 @@ public class OdinConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
-    public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props) {
+    public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
+            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls) {
         OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        auth.ifAvailable(interceptors::add);
         return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
-                (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()));
+                (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
+                grpcTls.getIfAvailable());
     }
 
     /** Opens the gRPC port once Camel's routes run; the bean's destroy method closes it first on shutdown. */

@@ -73,8 +73,13 @@ public final class LokiClient {
         this.http = b.build();
     }
 
-    /** Records must all be of one type. */
+    /** Records must all be of one type; they go to the configured tenant. */
     public Outcome push(List<DiskQueue.Record> records) {
+        return push(records, "");
+    }
+
+    /** Records must all be of one type; {@code tenant} (empty: the configured one) is X-Scope-OrgID. */
+    public Outcome push(List<DiskQueue.Record> records, String tenant) {
         HttpRequest.Builder req;
         try {
             byte type = records.get(0).type();
@@ -94,8 +99,9 @@ public final class LokiClient {
             return new Outcome(Kind.PERMANENT, 0, "queued batch cannot be encoded: " + e.getMessage(), null);
         }
         req.timeout(config.getTimeout()).header("User-Agent", "odin");
-        if (!config.getTenant().isEmpty()) {
-            req.header("X-Scope-OrgID", config.getTenant());
+        String orgId = tenant.isEmpty() ? config.getTenant() : tenant;
+        if (!orgId.isEmpty()) {
+            req.header("X-Scope-OrgID", orgId);
         }
         if (!config.getBearerToken().isEmpty()) {
             req.header("Authorization", "Bearer " + config.getBearerToken());

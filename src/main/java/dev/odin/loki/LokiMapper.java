@@ -78,6 +78,14 @@ public final class LokiMapper {
     }
 
     public MappedLogs map(ExportLogsServiceRequest request) {
+        return map(request, "", "");
+    }
+
+    /**
+     * @param extraLabel a stream label ODIN adds itself (the tenant label), empty for none
+     * @param extraValue its value; empty adds nothing
+     */
+    public MappedLogs map(ExportLogsServiceRequest request, String extraLabel, String extraValue) {
         Map<String, MappedLogs.Stream> streams = new LinkedHashMap<>();
         int records = 0;
         long arrival = clock.millis() * 1_000_000L;
@@ -85,6 +93,9 @@ public final class LokiMapper {
             TreeMap<String, String> labels = new TreeMap<>();
             List<String[]> resourceMetadata = new ArrayList<>();
             streamLabels(rl.getResource().getAttributesList(), labels, resourceMetadata);
+            if (!extraLabel.isEmpty() && !extraValue.isEmpty()) {
+                labels.put(extraLabel, extraValue);
+            }
             String selector = MappedLogs.selector(labels);
             MappedLogs.Stream stream = streams.computeIfAbsent(selector,
                     s -> new MappedLogs.Stream(labels, s, new ArrayList<>()));

@@ -82,7 +82,7 @@ public final class LokiSink implements AutoCloseable {
         return exchange -> {
             MappedLogs logs = exchange.getMessage().getBody(MappedLogs.class);
             if (logs.records() > 0) {
-                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray());
+                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray(), tenant(exchange));
             }
         };
     }
@@ -94,14 +94,19 @@ public final class LokiSink implements AutoCloseable {
             ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
             int records = result == null ? 0 : (int) result.received();
             if (records > 0) {
-                append(LokiClient.OTLP_REQUEST, records, request.toByteArray());
+                append(LokiClient.OTLP_REQUEST, records, request.toByteArray(), tenant(exchange));
             }
         };
     }
 
-    private void append(byte type, int records, byte[] payload) throws IOException {
+    private static String tenant(org.apache.camel.Exchange exchange) {
+        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+        return result == null ? "" : result.tenant();
+    }
+
+    private void append(byte type, int records, byte[] payload, String tenant) throws IOException {
         long droppedBefore = queue.droppedRecords();
-        queue.append(type, records, payload);
+        queue.append(TenantRecords.type(type, tenant), records, TenantRecords.wrap(tenant, payload));
         long dropped = queue.droppedRecords() - droppedBefore;
         if (dropped > 0) {
             telemetry.lokiDropped("queue_full", dropped);
@@ -120,7 +125,7 @@ public final class LokiSink implements AutoCloseable {
         }
         long batchBytes = config.getBatchSize().toBytes();
         for (int round = 0; round < 1000; round++) {
-            List<DiskQueue.Record> batch = sameType(queue.peek(batchBytes, 100_000));
+            List<DiskQueue.Record> batch = sameKind(queue.peek(batchBytes, 100_000));
             if (batch.isEmpty()) {
                 return;
             }
@@ -136,7 +141,11 @@ public final class LokiSink implements AutoCloseable {
             for (DiskQueue.Record r : batch) {
                 records += r.items();
             }
-            LokiClient.Outcome outcome = client.push(batch);
+            List<DiskQueue.Record> plain = new ArrayList<>(batch.size());
+            for (DiskQueue.Record r : batch) {
+                plain.add(TenantRecords.unwrap(r));
+            }
+            LokiClient.Outcome outcome = client.push(plain, TenantRecords.tenant(batch.get(0)));
             switch (outcome.kind()) {
                 case DELIVERED:
                     queue.ack(batch);
@@ -154,7 +163,7 @@ public final class LokiSink implements AutoCloseable {
                     return;
                 }
                 default:
-                    deadLetter(batch, outcome);
+                    deadLetter(plain, outcome);
                     queue.ack(batch);
                     telemetry.lokiFailed(status(outcome), records);
                     remember(outcome, "written to " + deadLetter.getFileName());
@@ -164,10 +173,19 @@ public final class LokiSink implements AutoCloseable {
         }
     }
 
-    /** The longest prefix of records of one type (a restart may have changed the mode). */
-    private static List<DiskQueue.Record> sameType(List<DiskQueue.Record> records) {
+    /**
+     * The longest prefix of records of one type (a restart may have changed the mode) and one
+     * tenant: one push carries one X-Scope-OrgID.
+     */
+    private static List<DiskQueue.Record> sameKind(List<DiskQueue.Record> records) {
+        if (records.isEmpty()) {
+            return records;
+        }
+        byte type = records.get(0).type();
+        String tenant = TenantRecords.tenant(records.get(0));
         int n = 0;
-        while (n < records.size() && records.get(n).type() == records.get(0).type()) {
+        while (n < records.size() && records.get(n).type() == type
+                && TenantRecords.tenant(records.get(n)).equals(tenant)) {
             n++;
         }
         return n == records.size() ? records : records.subList(0, n);

@@ -20,6 +20,7 @@ public final class ExportResult {
     private long rejected;
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
     private int moreMessages;
+    private String tenant = "";
 
     public ExportResult(Signal signal, Transport transport) {
         this.signal = signal;
@@ -32,6 +33,15 @@ public final class ExportResult {
 
     public Transport transport() {
         return transport;
+    }
+
+    /** The tenant the request's bearer token names; empty without authentication or tenant. */
+    public String tenant() {
+        return tenant;
+    }
+
+    public void tenant(String tenant) {
+        this.tenant = tenant == null ? "" : tenant;
     }
 
     public void received(long items) {

@@ -2,7 +2,10 @@ package dev.odin.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.odin.auth.GrpcBearerInterceptor;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
@@ -21,6 +24,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -47,11 +51,20 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final int maxMessageBytes;
+    private final List<ServerInterceptor> interceptors;
+    private final SslContext tls;
     private ProducerTemplate producer;
     private volatile Server server;
 
-    public OtlpGrpcServer(CamelContext camel, ExportResponses responses, String host, int port, int maxMessageBytes) {
+    /**
+     * @param interceptors run on every call, first to last (authentication)
+     * @param tls the server's TLS context, null for plaintext
+     */
+    public OtlpGrpcServer(CamelContext camel, ExportResponses responses, String host, int port, int maxMessageBytes,
+            List<ServerInterceptor> interceptors, SslContext tls) {
         this.camel = camel;
+        this.interceptors = List.copyOf(interceptors);
+        this.tls = tls;
         this.responses = responses;
         this.host = host;
         this.port = port;
@@ -75,8 +88,16 @@ public final class OtlpGrpcServer implements AutoCloseable {
             return;
         }
         producer = camel.createProducerTemplate();
-        Server s = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .maxInboundMessageSize(maxMessageBytes)
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .maxInboundMessageSize(maxMessageBytes);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        // intercept() wraps: the last one added runs first, so add them in reverse
+        for (int i = interceptors.size() - 1; i >= 0; i--) {
+            builder.intercept(interceptors.get(i));
+        }
+        Server s = builder
                 .addService(service(MetricsServiceGrpc.SERVICE_NAME, MetricsServiceGrpc.getExportMethod(),
                         ExportMetricsServiceResponse.getDefaultInstance(), Signal.METRICS, "direct:otlp-metrics",
                         ExportMetricsServiceRequest::parseFrom))
@@ -93,7 +114,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
             throw new IllegalStateException("OTLP/gRPC cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         server = s;
-        log.info("OTLP/gRPC listening on {}:{}", host, s.getPort());
+        log.info("OTLP/gRPC listening on {}:{}{}", host, s.getPort(), tls == null ? "" : " (TLS)");
     }
 
     /** Parses a request body; an undecodable one is INVALID_ARGUMENT, not grpc-java's INTERNAL. */
@@ -125,6 +146,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private <R> void handle(Signal signal, Endpoint endpoint, Message request, StreamObserver<R> observer) {
         Exchange exchange = endpoint.createExchange();
         ExportResult result = new ExportResult(signal, Transport.GRPC);
+        result.tenant(GrpcBearerInterceptor.TENANT.get());
         exchange.setProperty(ExportResult.PROPERTY, result);
         exchange.getMessage().setBody(request);
         producer.send(endpoint, exchange);

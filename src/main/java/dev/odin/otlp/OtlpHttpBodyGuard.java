@@ -1,6 +1,5 @@
 package dev.odin.otlp;
 
-import com.google.rpc.Status;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -57,19 +56,10 @@ public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, String message) throws IOException {
-        String path = request.getRequestURI();
-        Signal signal = path.endsWith("/logs") ? Signal.LOGS : path.endsWith("/traces") ? Signal.TRACES : Signal.METRICS;
-        responses.failure(signal, Transport.HTTP, "too_large");
-        Status status = Status.newBuilder().setCode(io.grpc.Status.Code.RESOURCE_EXHAUSTED.value())
-                .setMessage(message).build();
-        boolean json = String.valueOf(request.getContentType()).toLowerCase().startsWith("application/json");
-        byte[] bytes = json ? OtlpJson.print(status) : status.toByteArray();
-        response.setStatus(413);
-        response.setContentType(json ? "application/json" : "application/x-protobuf");
-        response.setContentLength(bytes.length);
+        responses.failure(OtlpHttpErrors.signalOf(request), Transport.HTTP, "too_large");
         // the rest of the body is not read: tell the client the connection is done
         response.setHeader("Connection", "close");
-        response.getOutputStream().write(bytes);
+        OtlpHttpErrors.write(request, response, 413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, message);
     }
 
     /** A request whose body was read within the limit; also used by the Alertmanager webhook guard. */

@@ -2,6 +2,7 @@ package dev.odin.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.odin.auth.BearerAuthFilter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -32,7 +33,11 @@ public final class OtlpHttpDecoder implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         org.apache.camel.Message in = exchange.getMessage();
-        exchange.setProperty(ExportResult.PROPERTY, new ExportResult(signal, Transport.HTTP));
+        ExportResult result = new ExportResult(signal, Transport.HTTP);
+        // set by BearerAuthFilter, which hides any value the client sent itself
+        result.tenant(in.getHeader(BearerAuthFilter.TENANT_HEADER, String.class));
+        in.removeHeader(BearerAuthFilter.TENANT_HEADER);
+        exchange.setProperty(ExportResult.PROPERTY, result);
         String method = in.getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !"POST".equalsIgnoreCase(method)) {
             throw new OtlpRequestException(405, io.grpc.Status.Code.UNIMPLEMENTED,

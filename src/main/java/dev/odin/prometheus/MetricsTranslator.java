@@ -73,8 +73,16 @@ public final class MetricsTranslator implements Processor {
     private final Map<String, TranslatedName> metricNames = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> dropSets = new ConcurrentHashMap<>();
     private final ThreadLocal<LabelSetBuilder> builders = ThreadLocal.withInitial(LabelSetBuilder::new);
+    private final String tenantLabel;
 
     public MetricsTranslator(OdinProperties.Metrics config, SeriesStore store, OdinMetrics telemetry) {
+        this(config, store, telemetry, "");
+    }
+
+    /** @param tenantLabel the label that carries the request's tenant (odin.auth.tenant-label); empty: none */
+    public MetricsTranslator(OdinProperties.Metrics config, SeriesStore store, OdinMetrics telemetry,
+            String tenantLabel) {
+        this.tenantLabel = tenantLabel;
         this.config = config;
         this.store = store;
         this.telemetry = telemetry;
@@ -422,6 +430,10 @@ public final class MetricsTranslator implements Processor {
         }
         for (String[] l : ctx.resource.identity) {
             b.add(l[0], l[1], l[2], LabelSetBuilder.IDENTITY);
+        }
+        if (!tenantLabel.isEmpty() && ctx.result != null && !ctx.result.tenant().isEmpty()) {
+            // set by ODIN from the bearer token, so it outranks anything the client sent
+            b.add(tenantLabel, tenantLabel, ctx.result.tenant(), LabelSetBuilder.IDENTITY);
         }
         ctx.sourceKey = source;
         return b.build();

@@ -37,6 +37,7 @@ public final class StandInLoki implements AutoCloseable {
     private final Map<String, List<Entry>> streams = new ConcurrentHashMap<>();
     private final Map<String, java.util.Set<String>> seen = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> tenants = new ConcurrentLinkedQueue<>();
+    private final Map<String, List<String>> linesByTenant = new ConcurrentHashMap<>();
     private final AtomicInteger pushes = new AtomicInteger();
     private final AtomicInteger entriesReceived = new AtomicInteger();
     private volatile IntSupplier status = () -> 204;
@@ -97,10 +98,18 @@ public final class StandInLoki implements AutoCloseable {
                     if (!"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                         answer = 415;
                     } else {
-                        store(PushRequest.parseFrom(Snappy.uncompress(body)));
+                        PushRequest push = PushRequest.parseFrom(Snappy.uncompress(body));
+                        store(push);
                         String tenant = exchange.getRequestHeaders().getFirst("X-Scope-OrgID");
                         if (tenant != null) {
                             tenants.add(tenant);
+                        }
+                        List<String> lines = linesByTenant.computeIfAbsent(tenant == null ? "" : tenant,
+                                k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+                        for (StreamAdapter s : push.getStreamsList()) {
+                            for (EntryAdapter e : s.getEntriesList()) {
+                                lines.add(s.getLabels() + " " + e.getLine());
+                            }
                         }
                     }
                 }
@@ -162,6 +171,11 @@ public final class StandInLoki implements AutoCloseable {
 
     public int entriesStored() {
         return streams.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Per X-Scope-OrgID (empty: none sent), each entry received as "{stream labels} line". */
+    public Map<String, List<String>> linesByTenant() {
+        return linesByTenant;
     }
 
     public List<String> tenants() {

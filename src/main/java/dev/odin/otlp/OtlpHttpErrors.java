@@ -1,0 +1,32 @@
+package dev.odin.otlp;
+
+import com.google.rpc.Status;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Answers an OTLP/HTTP request from a servlet filter, before Camel sees it: the status code and a
+ * google.rpc.Status body in the request's encoding (JSON or protobuf), as the OTLP spec asks.
+ */
+public final class OtlpHttpErrors {
+
+    private OtlpHttpErrors() {
+    }
+
+    public static Signal signalOf(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.endsWith("/logs") ? Signal.LOGS : path.endsWith("/traces") ? Signal.TRACES : Signal.METRICS;
+    }
+
+    public static void write(HttpServletRequest request, HttpServletResponse response, int httpStatus,
+            io.grpc.Status.Code code, String message) throws IOException {
+        Status status = Status.newBuilder().setCode(code.value()).setMessage(message).build();
+        boolean json = String.valueOf(request.getContentType()).toLowerCase().startsWith("application/json");
+        byte[] bytes = json ? OtlpJson.print(status) : status.toByteArray();
+        response.setStatus(httpStatus);
+        response.setContentType(json ? "application/json" : "application/x-protobuf");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}
