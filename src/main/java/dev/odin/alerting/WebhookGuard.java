@@ -92,7 +92,7 @@ public final class WebhookGuard extends OncePerRequestFilter {
         return basic | bearer;
     }
 
-    static void answer(HttpServletResponse response, int status, String message) throws IOException {
+    public static void answer(HttpServletResponse response, int status, String message) throws IOException {
         byte[] bytes = ("{\"status\":\"error\",\"error\":" + WebhookDecoder.JSON.writeValueAsString(message) + "}")
                 .getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);

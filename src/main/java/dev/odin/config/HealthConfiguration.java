@@ -40,8 +40,9 @@ public class HealthConfiguration {
 
     @Bean
     public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
-            ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc) {
-        return new ReadyEndpoint(availability, camel, sink, grpc);
+            ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc,
+            ObjectProvider<dev.odin.admission.AdmissionControl> admission) {
+        return new ReadyEndpoint(availability, camel, sink, grpc, admission);
     }
 
     /** The OTLP/gRPC receiver: UP while its port is bound. */

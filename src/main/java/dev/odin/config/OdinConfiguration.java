@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.admission.AdmissionControl;
 import dev.odin.auth.GrpcBearerInterceptor;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
@@ -135,13 +136,13 @@ public class OdinConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
     public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
-            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls) {
+            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission) {
         OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
         List<ServerInterceptor> interceptors = new ArrayList<>();
         auth.ifAvailable(interceptors::add);
         return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
                 (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
-                grpcTls.getIfAvailable());
+                grpcTls.getIfAvailable(), admission);
     }
 
     /** Opens the gRPC port once Camel's routes run; the bean's destroy method closes it first on shutdown. */

@@ -32,6 +32,7 @@ public record PrivacyProperties(
     /** The defaults: user.email hashed in metric labels; prompt text never stored. */
     public PrivacyProperties {
         metrics = metrics == null || metrics.isEmpty() ? List.of(new Rule("user.email", null, Action.HASH)) : metrics;
-        events = events == null || events.isEmpty() ? List.of(new Rule("prompt", null, Action.DROP)) : events;
+        events = events == null || events.isEmpty() ? List.of(new Rule("prompt", null, Action.DROP),
+                new Rule("prompt_text", null, Action.DROP)) : events;
     }
 }

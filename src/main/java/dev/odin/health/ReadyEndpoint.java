@@ -1,5 +1,6 @@
 package dev.odin.health;
 
+import dev.odin.admission.AdmissionControl;
 import dev.odin.loki.DiskQueue;
 import dev.odin.loki.LokiSink;
 import dev.odin.otlp.OtlpGrpcServer;
@@ -30,9 +31,11 @@ public class ReadyEndpoint {
     private final CamelContext camel;
     private final ObjectProvider<LokiSink> loki;
     private final ObjectProvider<OtlpGrpcServer> grpc;
+    private final ObjectProvider<AdmissionControl> admission;
 
     public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSink> loki,
-            ObjectProvider<OtlpGrpcServer> grpc) {
+            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<AdmissionControl> admission) {
+        this.admission = admission;
         this.availability = availability;
         this.camel = camel;
         this.loki = loki;
@@ -52,6 +55,11 @@ public class ReadyEndpoint {
         OtlpGrpcServer server = grpc.getIfAvailable();
         if (server != null && !server.running()) {
             reasons.add("the OTLP gRPC receiver is not bound");
+        }
+        AdmissionControl limiter = admission.getIfAvailable();
+        if (limiter != null && limiter.overMemory()) {
+            reasons.add("over the heap limit: " + Math.round(limiter.liveHeapRatio() * 100)
+                    + "% of the heap is live, requests are refused until it falls");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         LokiSink sink = loki.getIfAvailable();

@@ -433,6 +433,11 @@ public final class DiskQueue implements AutoCloseable {
     }
 
     /** Full: appends are refused now (dropping the oldest is off and the bound is all but reached). */
+    /** How full the queue is on disk: 0 empty, 1 at its bound. */
+    public synchronized double fill() {
+        return (double) totalBytes / maxBytes;
+    }
+
     public synchronized boolean full() {
         return !dropOldest && totalBytes + 64 * 1024 > maxBytes;
     }

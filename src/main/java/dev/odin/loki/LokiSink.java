@@ -118,13 +118,48 @@ public final class LokiSink implements AutoCloseable {
         return exchange -> deliverDue();
     }
 
+    /**
+     * One run of the delivery timer: at most about a second of sending, so that a flush on
+     * shutdown (which needs this lock) never waits long behind it.
+     */
     synchronized void deliverDue() throws IOException {
+        deliverDue(false, clock.millis() + 1000);
+    }
+
+    /**
+     * Sends what is queued, not waiting for batches to fill, until the queue is empty or the
+     * timeout passes (retrying with the usual backoff meanwhile). What is left stays in the
+     * queue on disk for the next start. Called once the receivers have stopped.
+     *
+     * @return true when the queue is empty
+     */
+    public boolean flush(Duration timeout) throws IOException, InterruptedException {
+        long deadline = clock.millis() + timeout.toMillis();
+        while (queue.pendingRecords() > 0) {
+            long now = clock.millis();
+            if (now >= deadline) {
+                return false;
+            }
+            long wait;
+            synchronized (this) {
+                wait = nextAttemptMillis - now;
+                if (wait <= 0) {
+                    deliverDue(true, deadline);
+                    continue;
+                }
+            }
+            Thread.sleep(Math.max(1, Math.min(wait, deadline - now)));
+        }
+        return true;
+    }
+
+    private synchronized void deliverDue(boolean flushing, long deadlineMillis) throws IOException {
         long now = clock.millis();
         if (now < nextAttemptMillis) {
             return;
         }
         long batchBytes = config.getBatchSize().toBytes();
-        for (int round = 0; round < 1000; round++) {
+        for (int round = 0; round < 1000 && now < deadlineMillis; round++) {
             List<DiskQueue.Record> batch = sameKind(queue.peek(batchBytes, 100_000));
             if (batch.isEmpty()) {
                 return;
@@ -134,7 +169,7 @@ public final class LokiSink implements AutoCloseable {
                 bytes += r.payload().length;
             }
             boolean full = bytes >= batchBytes || queue.pendingBytes() > bytes;
-            if (!full && now - batch.get(0).enqueuedMillis() < config.getBatchWait().toMillis()) {
+            if (!flushing && !full && now - batch.get(0).enqueuedMillis() < config.getBatchWait().toMillis()) {
                 return; // let the batch fill up a little longer
             }
             int records = 0;

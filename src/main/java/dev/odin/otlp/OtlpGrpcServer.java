@@ -3,7 +3,12 @@ package dev.odin.otlp;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.odin.auth.GrpcBearerInterceptor;
+import com.google.protobuf.Any;
+import com.google.rpc.RetryInfo;
+import dev.odin.admission.AdmissionControl;
 import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.ServerServiceDefinition;
@@ -53,6 +58,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private final int maxMessageBytes;
     private final List<ServerInterceptor> interceptors;
     private final SslContext tls;
+    private final AdmissionControl admission;
     private ProducerTemplate producer;
     private volatile Server server;
 
@@ -61,8 +67,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
      * @param tls the server's TLS context, null for plaintext
      */
     public OtlpGrpcServer(CamelContext camel, ExportResponses responses, String host, int port, int maxMessageBytes,
-            List<ServerInterceptor> interceptors, SslContext tls) {
+            List<ServerInterceptor> interceptors, SslContext tls, AdmissionControl admission) {
         this.camel = camel;
+        this.admission = admission;
         this.interceptors = List.copyOf(interceptors);
         this.tls = tls;
         this.responses = responses;
@@ -128,18 +135,45 @@ public final class OtlpGrpcServer implements AutoCloseable {
         MethodDescriptor<byte[], R> method = export.toBuilder(RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(responseType)).build();
         return ServerServiceDefinition.builder(serviceName)
                 .addMethod(method, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> observer) -> {
-                    Message request;
-                    try {
-                        request = parser.parse(bytes);
-                    } catch (InvalidProtocolBufferException e) {
-                        responses.failure(signal, Transport.GRPC, "invalid");
-                        observer.onError(Status.INVALID_ARGUMENT.withDescription("request is not a protobuf OTLP "
-                                + signal.tag() + " request: " + e.getMessage()).asRuntimeException());
+                    AdmissionControl.Decision d = admission.admit(signal.tag(), "grpc", bytes.length);
+                    if (!d.admitted()) {
+                        responses.failure(signal, Transport.GRPC, "overloaded");
+                        observer.onError(retryLater(d.message()));
                         return;
                     }
-                    handle(signal, endpoint, request, observer);
+                    try (AdmissionControl.Ticket ticket = d.ticket()) {
+                        parseAndHandle(signal, endpoint, parser, bytes, observer);
+                    }
                 }))
                 .build();
+    }
+
+    /**
+     * RESOURCE_EXHAUSTED with RetryInfo: the OTLP exporters retry it after the given delay
+     * (without RetryInfo they would drop the data).
+     */
+    private StatusRuntimeException retryLater(String message) {
+        long millis = admission.retryAfterMillis();
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage(message)
+                .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000)).build()))
+                .build();
+        return StatusProto.toStatusRuntimeException(status);
+    }
+
+    private <R> void parseAndHandle(Signal signal, Endpoint endpoint, Parser parser, byte[] bytes,
+            StreamObserver<R> observer) {
+        Message request;
+        try {
+            request = parser.parse(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            responses.failure(signal, Transport.GRPC, "invalid");
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("request is not a protobuf OTLP "
+                    + signal.tag() + " request: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        handle(signal, endpoint, request, observer);
     }
 
     @SuppressWarnings("unchecked")
@@ -164,6 +198,18 @@ public final class OtlpGrpcServer implements AutoCloseable {
             log.error("OTLP/gRPC {} request failed inside ODIN", signal.tag(), failure);
             responses.failure(signal, Transport.GRPC, "error");
             observer.onError(Status.INTERNAL.withDescription("internal error: " + failure).asRuntimeException());
+        }
+    }
+
+    /**
+     * Stops taking calls; new ones get UNAVAILABLE, which clients retry. Calls already running
+     * go on: the caller waits for them through the admission limiter's count, since waiting for
+     * the server's termination would also wait for idle client connections to go away.
+     */
+    public void stopAccepting() {
+        Server s = server;
+        if (s != null) {
+            s.shutdown();
         }
     }
 

@@ -46,29 +46,8 @@ class CrashRecoveryIT {
         return pb.start();
     }
 
-    /**
-     * The test JVM's class path, unpacked from surefire's manifest-only jar and without repeats (a
-     * directory listed twice would load every route twice).
-     */
     private static String classpath() throws Exception {
-        java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(e);
-            if (e.endsWith(".jar") && Files.isRegularFile(p)) {
-                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
-                    String cp = jar.getManifest() == null ? null
-                            : jar.getManifest().getMainAttributes().getValue("Class-Path");
-                    if (cp != null && !cp.isBlank()) {
-                        for (String u : cp.trim().split("\\s+")) {
-                            entries.add(Path.of(p.getParent().toUri().resolve(u)).toAbsolutePath().normalize().toString());
-                        }
-                        continue;
-                    }
-                }
-            }
-            entries.add(p.toAbsolutePath().normalize().toString());
-        }
-        return String.join(java.io.File.pathSeparator, entries);
+        return dev.odin.testing.OdinProcess.classpath();
     }
 
     /** Up means the OTLP route answers: an empty export request gets 200. */

@@ -64,7 +64,8 @@ class AttributeRulesTest {
     void theDefaultsHashUserEmailInMetricsAndDropPromptsInEvents() {
         PrivacyProperties p = new PrivacyProperties("", null, null);
         assertThat(p.metrics()).containsExactly(new Rule("user.email", null, Action.HASH));
-        assertThat(p.events()).containsExactly(new Rule("prompt", null, Action.DROP));
+        assertThat(p.events()).containsExactly(new Rule("prompt", null, Action.DROP),
+                new Rule("prompt_text", null, Action.DROP));
     }
 
     @Test
