@@ -58,6 +58,9 @@ public final class WebhookDecoder implements Processor {
         if (m.alerts == null) {
             throw new WebhookException(400, "no alerts list in the notification");
         }
+        noNullValues(m.groupLabels, "groupLabels");
+        noNullValues(m.commonLabels, "commonLabels");
+        noNullValues(m.commonAnnotations, "commonAnnotations");
         for (int i = 0; i < m.alerts.size(); i++) {
             WebhookMessage.Alert a = m.alerts.get(i);
             if (a == null) {
@@ -70,6 +73,8 @@ public final class WebhookDecoder implements Processor {
             if (a.labels == null || a.labels.isEmpty()) {
                 throw new WebhookException(400, "alerts[" + i + "] has no labels");
             }
+            noNullValues(a.labels, "alerts[" + i + "].labels");
+            noNullValues(a.annotations, "alerts[" + i + "].annotations");
             try {
                 Instant.parse(a.startsAt);
             } catch (DateTimeParseException | NullPointerException e) {
@@ -83,5 +88,17 @@ public final class WebhookDecoder implements Processor {
             }
         }
         return m;
+    }
+
+    /** Alertmanager's label and annotation values are strings; a JSON null is not one. */
+    private static void noNullValues(java.util.Map<String, String> map, String where) {
+        if (map == null) {
+            return;
+        }
+        for (java.util.Map.Entry<String, String> e : map.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new WebhookException(400, where + "." + e.getKey() + " is null, not a string");
+            }
+        }
     }
 }

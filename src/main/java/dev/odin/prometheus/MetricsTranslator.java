@@ -274,11 +274,13 @@ public final class MetricsTranslator implements Processor {
             case SUM: {
                 AggregationTemporality t = metric.getSum().getAggregationTemporality();
                 boolean monotonic = metric.getSum().getIsMonotonic();
-                if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED || (!monotonic
+                // an enum number this version does not know arrives as UNRECOGNIZED: refused too
+                if (t == AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED
+                        || t == AggregationTemporality.UNRECOGNIZED || (!monotonic
                         && t != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)) {
                     reject(result, points, UNSUPPORTED_TEMPORALITY, "metric '" + metric.getName() + "': "
-                            + (monotonic ? "" : "non-monotonic ") + "sum with temporality " + t.getNumber()
-                            + " has no Prometheus form");
+                            + (monotonic ? "" : "non-monotonic ") + "sum with temporality "
+                            + metric.getSum().getAggregationTemporalityValue() + " has no Prometheus form");
                     return;
                 }
                 kind = monotonic ? MetricNamer.Kind.COUNTER : MetricNamer.Kind.OTHER;

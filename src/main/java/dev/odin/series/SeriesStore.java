@@ -79,6 +79,13 @@ public final class SeriesStore {
     public MetricFamily family(String name, MetricFamily.Type type, String help) throws ConflictException {
         MetricFamily f = families.get(name);
         if (f == null) {
+            // a family holds at least one series to be of use: more families than series are
+            // empty ones (their series refused by a cap), which must not pile up until expiry
+            if (families.size() >= limits.maxSeries()) {
+                stats.droppedTotalLimit.increment();
+                throw new ConflictException("metric " + name + " is new, and the store already holds "
+                        + families.size() + " metrics, its limit (odin.metrics.max-series)");
+            }
             f = families.computeIfAbsent(name, n -> new MetricFamily(n, type, help, clock.millis()));
         }
         if (f.type() != type) {

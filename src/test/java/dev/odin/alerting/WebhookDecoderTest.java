@@ -66,6 +66,11 @@ class WebhookDecoderTest {
         assertStatus("{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"b\"},"
                 + "\"startsAt\":\"yesterday\"}]}", 400, "alerts[0].startsAt is not an RFC 3339 time");
         assertStatus("[1,2]", 400, "malformed JSON");
+        // JSON nulls as label values (found by ReceiverFuzzIT): a 400, not a 500
+        assertStatus("{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":null},"
+                + "\"startsAt\":\"2026-11-22T10:00:00Z\"}]}", 400, "alerts[0].labels.a is null, not a string");
+        assertStatus("{\"version\":\"4\",\"commonLabels\":{\"x\":null},\"alerts\":[]}", 400,
+                "commonLabels.x is null");
     }
 
     @Test

@@ -123,8 +123,15 @@ class MetricsTranslatorTest {
         ExportResult u = h.send(request(CLAUDE, sum("unspec", "", true,
                 AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED, point(attrs(), T0, T0, 1))));
         assertThat(u.rejected()).isEqualTo(1);
-        assertThat(h.scrape().text()).doesNotContain("queue_delta").doesNotContain("unspec");
-        assertThat(h.counter("odin.otlp.rejected", "reason", "unsupported_temporality")).isEqualTo(2);
+        // a temporality number from a future OTLP (found by ReceiverFuzzIT): refused, not a crash
+        var future = request(CLAUDE, sum("future", "", true, CUMULATIVE, point(attrs(), T0, T0, 1))).toBuilder();
+        future.getResourceMetricsBuilder(0).getScopeMetricsBuilder(0).getMetricsBuilder(0).getSumBuilder()
+                .setAggregationTemporalityValue(7);
+        ExportResult f = h.send(future.build());
+        assertThat(f.rejected()).isEqualTo(1);
+        assertThat(f.message()).contains("sum with temporality 7 has no Prometheus form");
+        assertThat(h.scrape().text()).doesNotContain("queue_delta").doesNotContain("unspec").doesNotContain("future");
+        assertThat(h.counter("odin.otlp.rejected", "reason", "unsupported_temporality")).isEqualTo(3);
     }
 
     @Test
