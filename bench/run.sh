@@ -7,14 +7,19 @@
 #   bench/run.sh logs [seconds] [outage secs]   events: OTLP logs -> disk queue -> stand-in Loki,
 #                                               then a Loki outage (default 600 s)
 #                                               (src/test/java/dev/odin/bench/LogsLoadDriver.java)
+#   bench/run.sh overload [seconds]             overload: the sustainable event rate, then 10x that rate
+#                                               for the given time (default 180 s) with a slow Loki;
+#                                               accepted, refused, lost (must be 0), peak RSS
+#                                               (src/test/java/dev/odin/bench/OverloadDriver.java)
 #   bench/run.sh probes [cycles] [processes]    CPU per probe cycle (host, process with a few hundred
 #                                               processes, GPU stand-in) beside node_exporter's scrape
 #                                               (src/test/java/dev/odin/bench/ProbeBench.java)
-# Reports: target/bench-report.txt, target/bench-logs-report.txt, target/bench-probes-report.txt
+# Reports: target/bench-report.txt, target/bench-logs-report.txt, target/bench-overload-report.txt,
+# target/bench-probes-report.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=metrics
-if [ "${1:-}" = logs ] || [ "${1:-}" = probes ]; then mode=$1; shift; fi
+if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
 ./mvnw -q -B -ntp -DskipTests package
@@ -29,6 +34,11 @@ grpc=$(free_port); http=$(free_port); mgmt=$(free_port); loki=$(free_port)
 data=$(mktemp -d)
 extra=()
 if [ "$mode" = logs ]; then extra=(--odin.loki.url="http://127.0.0.1:$loki"); fi
+if [ "$mode" = overload ]; then
+  seconds="${1:-180}"
+  # the gateway's settings (k8s/base/gateway.yaml), with a queue small enough to reach its soft limit
+  extra=(--odin.loki.url="http://127.0.0.1:$loki" --odin.loki.queue-max-size=256MB)
+fi
 # the footprint settings the README recommends for a laptop (docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
@@ -41,7 +51,9 @@ for _ in $(seq 1 120); do
 done
 sleep 1 # the gRPC port opens right after the routes start
 cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
-if [ "$mode" = logs ]; then
+if [ "$mode" = overload ]; then
+  java -cp "$cp" dev.odin.bench.OverloadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds"
+elif [ "$mode" = logs ]; then
   java -cp "$cp" dev.odin.bench.LogsLoadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds" "$outage"
 else
   java -cp "$cp" dev.odin.bench.LoadDriver "$grpc" "$http" "$mgmt" "$odin" "$seconds"

@@ -142,7 +142,7 @@ public class OdinConfiguration {
         auth.ifAvailable(interceptors::add);
         return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
                 (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
-                grpcTls.getIfAvailable(), admission);
+                grpcTls.getIfAvailable(), admission, grpc.getThreads(), grpc.getMaxConcurrentCallsPerConnection());
     }
 
     /** Opens the gRPC port once Camel's routes run; the bean's destroy method closes it first on shutdown. */

@@ -258,6 +258,33 @@ public class OdinProperties {
         @NotNull
         private DataSize maxMessageSize = DataSize.ofMegabytes(32);
 
+        /**
+         * Threads that handle calls. Bounded, unlike grpc-java's default cached pool, which
+         * grows a thread (and its stack) per concurrent call under overload.
+         */
+        @Min(1)
+        private int threads = 16;
+
+        /** Calls one connection may have open at once; more wait on the client. */
+        @Min(1)
+        private int maxConcurrentCallsPerConnection = 100;
+
+        public int getThreads() {
+            return threads;
+        }
+
+        public void setThreads(int threads) {
+            this.threads = threads;
+        }
+
+        public int getMaxConcurrentCallsPerConnection() {
+            return maxConcurrentCallsPerConnection;
+        }
+
+        public void setMaxConcurrentCallsPerConnection(int maxConcurrentCallsPerConnection) {
+            this.maxConcurrentCallsPerConnection = maxConcurrentCallsPerConnection;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }

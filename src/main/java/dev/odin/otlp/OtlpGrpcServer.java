@@ -30,6 +30,9 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -59,6 +62,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private final List<ServerInterceptor> interceptors;
     private final SslContext tls;
     private final AdmissionControl admission;
+    private final int threads;
+    private final int maxCallsPerConnection;
+    private ExecutorService executor;
     private ProducerTemplate producer;
     private volatile Server server;
 
@@ -67,8 +73,11 @@ public final class OtlpGrpcServer implements AutoCloseable {
      * @param tls the server's TLS context, null for plaintext
      */
     public OtlpGrpcServer(CamelContext camel, ExportResponses responses, String host, int port, int maxMessageBytes,
-            List<ServerInterceptor> interceptors, SslContext tls, AdmissionControl admission) {
+            List<ServerInterceptor> interceptors, SslContext tls, AdmissionControl admission, int threads,
+            int maxCallsPerConnection) {
         this.camel = camel;
+        this.threads = threads;
+        this.maxCallsPerConnection = maxCallsPerConnection;
         this.admission = admission;
         this.interceptors = List.copyOf(interceptors);
         this.tls = tls;
@@ -95,8 +104,15 @@ public final class OtlpGrpcServer implements AutoCloseable {
             return;
         }
         producer = camel.createProducerTemplate();
+        AtomicInteger n = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "otlp-grpc-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .maxInboundMessageSize(maxMessageBytes);
+                .maxInboundMessageSize(maxMessageBytes).executor(executor)
+                .maxConcurrentCallsPerConnection(maxCallsPerConnection);
         if (tls != null) {
             builder.sslContext(tls);
         }
@@ -227,6 +243,10 @@ public final class OtlpGrpcServer implements AutoCloseable {
                 s.shutdownNow();
             }
             server = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
         }
     }
 }
