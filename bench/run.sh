@@ -52,7 +52,7 @@ done
 sleep 1 # the gRPC port opens right after the routes start
 cp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 if [ "$mode" = overload ]; then
-  java -cp "$cp" dev.odin.bench.OverloadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds"
+  java -Xmx1g -cp "$cp" dev.odin.bench.OverloadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds"
 elif [ "$mode" = logs ]; then
   java -cp "$cp" dev.odin.bench.LogsLoadDriver "$grpc" "$mgmt" "$odin" "$loki" "$seconds" "$outage"
 else

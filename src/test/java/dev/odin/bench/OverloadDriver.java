@@ -1,7 +1,15 @@
 package dev.odin.bench;
 
 import dev.odin.testing.Otlp;
-import dev.odin.testing.StandInLoki;
+import com.sun.net.httpserver.HttpServer;
+import dev.odin.loki.wire.EntryAdapter;
+import dev.odin.loki.wire.LabelPairAdapter;
+import dev.odin.loki.wire.PushRequest;
+import dev.odin.loki.wire.StreamAdapter;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import org.xerial.snappy.Snappy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -56,6 +64,51 @@ public final class OverloadDriver {
     private final AtomicLong offered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
 
+    /**
+     * A Loki that decodes each push (snappy + push.proto, as Loki does) and keeps only which
+     * sequence numbers arrived: millions of entries fit in a bit set, not in a store.
+     */
+    private static final class CountingLoki implements AutoCloseable {
+        final BitSet delivered = new BitSet();
+        volatile long delayMillis;
+        final HttpServer server;
+
+        CountingLoki(int port) throws java.io.IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            server.setExecutor(Executors.newFixedThreadPool(2));
+            server.createContext("/loki/api/v1/push", exchange -> {
+                try (InputStream in = exchange.getRequestBody()) {
+                    PushRequest push = PushRequest.parseFrom(Snappy.uncompress(in.readAllBytes()));
+                    if (delayMillis > 0) {
+                        Thread.sleep(delayMillis);
+                    }
+                    synchronized (delivered) {
+                        for (StreamAdapter st : push.getStreamsList()) {
+                            for (EntryAdapter e : st.getEntriesList()) {
+                                for (LabelPairAdapter p : e.getStructuredMetadataList()) {
+                                    if (p.getName().equals("seq")) {
+                                        delivered.set(Integer.parseInt(p.getValue()));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    exchange.sendResponseHeaders(204, -1);
+                } catch (Exception e) {
+                    exchange.sendResponseHeaders(500, -1);
+                } finally {
+                    exchange.close();
+                }
+            });
+            server.start();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         new OverloadDriver().run(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Long.parseLong(args[2]),
                 Integer.parseInt(args[3]), Integer.parseInt(args[4]));
@@ -98,7 +151,7 @@ public final class OverloadDriver {
     }
 
     private void run(int grpcPort, int mgmt, long pid, int lokiPort, int seconds) throws Exception {
-        StandInLoki loki = new StandInLoki(lokiPort);
+        CountingLoki loki = new CountingLoki(lokiPort);
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext()
                 .maxInboundMessageSize(16 << 20).build();
         LogsServiceGrpc.LogsServiceBlockingStub blocking = LogsServiceGrpc.newBlockingStub(channel);
@@ -135,7 +188,7 @@ public final class OverloadDriver {
 
         // 2. overload: open loop at 10x over 4 connections (4 clients), a slower Loki, metric
         // senders beside it on a connection of their own
-        loki.delay(20);
+        loki.delayMillis = 20;
         List<ManagedChannel> clients = new ArrayList<>();
         List<LogsServiceGrpc.LogsServiceStub> stubs = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
@@ -215,7 +268,7 @@ public final class OverloadDriver {
                 accepted.get(), refused, MAX_OUTSTANDING, skipped.get());
 
         // 3. lost: everything acknowledged must reach Loki; every counter must add up
-        loki.healthy();
+        loki.delayMillis = 0;
         long ackedEvents;
         synchronized (acked) {
             ackedEvents = acked.cardinality();
@@ -264,20 +317,14 @@ public final class OverloadDriver {
         }
     }
 
-    private long missing(StandInLoki loki) {
-        BitSet delivered = new BitSet();
-        for (List<StandInLoki.Entry> entries : loki.streams().values()) {
-            synchronized (entries) {
-                for (StandInLoki.Entry e : entries) {
-                    delivered.set(Integer.parseInt(e.metadata().get("seq")));
-                }
-            }
-        }
+    private long missing(CountingLoki loki) {
         BitSet missing;
         synchronized (acked) {
             missing = (BitSet) acked.clone();
         }
-        missing.andNot(delivered);
+        synchronized (loki.delivered) {
+            missing.andNot(loki.delivered);
+        }
         return missing.cardinality();
     }
 

@@ -27,7 +27,9 @@ import org.springframework.test.context.TestPropertySource;
  * and lost; metrics are not affected.
  */
 @TestPropertySource(properties = {"odin.loki.url=http://127.0.0.1:9", "odin.loki.queue-max-size=600KB",
-    "odin.loki.drop-oldest-when-full=false", "odin.loki.min-backoff=1h"})
+    "odin.loki.drop-oldest-when-full=false", "odin.loki.min-backoff=1h",
+    // the admission limiter would refuse first, at 90%; this is the queue's own, last refusal
+    "odin.admission.queue-limit=1"})
 class QueueFullIT extends OdinIntegrationTest {
 
     private static ExportLogsServiceRequest events(int n) {
