@@ -65,6 +65,11 @@ public final class TranscriptParser {
         return v == null || v.isNull() ? null : v.asText();
     }
 
+    /** Counts a line the caller could not hand over (too long to hold). */
+    public void countMalformed() {
+        malformed.increment();
+    }
+
     /** Lines that could not be read. */
     public long malformed() {
         return malformed.sum();

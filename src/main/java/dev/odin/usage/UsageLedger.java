@@ -26,6 +26,51 @@ public final class UsageLedger {
         };
     }
 
+    /** What a record changed: the request's counted tokens before and after it. */
+    public record Counted(TokenUsage before, TokenUsage after) {
+        public TokenUsage added() {
+            return new TokenUsage(after.input() - before.input(), after.output() - before.output(),
+                    after.cacheWrite5m() - before.cacheWrite5m(), after.cacheWrite1h() - before.cacheWrite1h(),
+                    after.cacheRead() - before.cacheRead());
+        }
+
+        public boolean changed() {
+            return !before.equals(after);
+        }
+    }
+
+    private static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0);
+
+    /** Counts a record: the request's tokens before it and after it. */
+    public synchronized Counted count(UsageRecord r) {
+        if (r.messageId() == null || r.requestId() == null) {
+            return new Counted(NONE, r.usage());
+        }
+        String key = r.messageId() + "\u0000" + r.requestId();
+        TokenUsage before = counted.getOrDefault(key, NONE);
+        TokenUsage now = r.usage();
+        TokenUsage max = new TokenUsage(Math.max(before.input(), now.input()), Math.max(before.output(), now.output()),
+                Math.max(before.cacheWrite5m(), now.cacheWrite5m()), Math.max(before.cacheWrite1h(), now.cacheWrite1h()),
+                Math.max(before.cacheRead(), now.cacheRead()));
+        counted.put(key, max);
+        return new Counted(before, max);
+    }
+
+    /**
+     * Adds tokens already counted before a restart (from the usage store), so that lines read
+     * again after it, as a resumed session copies its history, are recognised as repeats.
+     */
+    public synchronized void remember(String messageId, String requestId, TokenUsage added) {
+        if (messageId == null || requestId == null) {
+            return;
+        }
+        String key = messageId + "\u0000" + requestId;
+        TokenUsage b = counted.getOrDefault(key, NONE);
+        counted.put(key, new TokenUsage(b.input() + added.input(), b.output() + added.output(),
+                b.cacheWrite5m() + added.cacheWrite5m(), b.cacheWrite1h() + added.cacheWrite1h(),
+                b.cacheRead() + added.cacheRead()));
+    }
+
     /** @return the tokens this record adds to the totals (all zero for a repeat) */
     public synchronized TokenUsage add(UsageRecord r) {
         if (r.messageId() == null || r.requestId() == null) {

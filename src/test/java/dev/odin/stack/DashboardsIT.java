@@ -44,6 +44,8 @@ class DashboardsIT extends OdinIntegrationTest {
     /** Series that need what a CI machine has not: a GPU, RAPL, a battery, Loki, firing alerts, channels. */
     static final Pattern MAY_BE_EMPTY = Pattern.compile("nvidia_smi_|node_rapl_|node_power_supply_|node_hwmon_"
             + "|node_thermal_zone_|odin_loki_|ALERTS"
+            // computed once a minute from the history; budgets only when configured, blocks only while active
+            + "|odin_claude_block_|odin_claude_budget_|odin_claude_day_"
             + "|odin_notifications_|odin_alerts_|odin_otlp_rejected|claude_code_commit|claude_code_pull_request"
             + "|:[a-z_]+:");
 

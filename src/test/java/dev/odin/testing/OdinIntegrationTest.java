@@ -22,7 +22,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "management.server.port=0", "odin.otlp.grpc.port=0", "odin.bind-address=127.0.0.1",
-    "odin.data-dir=target/test-data/${random.uuid}"})
+    "odin.data-dir=target/test-data/${random.uuid}",
+    // never the developer's own ~/.claude: tests that follow transcripts point at their own
+    "odin.claude.transcripts-dir=target/test-data/no-transcripts"})
 @AutoConfigureObservability
 public abstract class OdinIntegrationTest {
 

@@ -1,0 +1,141 @@
+package dev.odin.config;
+
+import dev.odin.usage.BudgetWatch;
+import dev.odin.usage.Pricing;
+import dev.odin.usage.TelemetryUsage;
+import dev.odin.usage.TranscriptFollower;
+import dev.odin.usage.TranscriptOffsets;
+import dev.odin.usage.TranscriptParser;
+import dev.odin.usage.UsageEndpoints;
+import dev.odin.usage.UsageEvent;
+import dev.odin.usage.UsageLedger;
+import dev.odin.usage.UsageRecorder;
+import dev.odin.usage.UsageStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Claude Code usage accounting: the price table, the per-request history, the transcript
+ * follower the claude-transcripts route calls, the telemetry tap in otlp-logs, and the usage
+ * API and page (docs/usage.md).
+ */
+@Configuration(proxyBeanMethods = false)
+public class UsageConfiguration {
+
+    /** Requests the ledger remembers for de-duplication (a resumed session's copies come within days). */
+    static final int LEDGER_REQUESTS = 200_000;
+
+    @Bean
+    public Clock usageClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    public Pricing pricing(ClaudeProperties claude) throws IOException {
+        if (claude.pricingFile().isBlank()) {
+            return Pricing.builtIn();
+        }
+        try (InputStream in = Files.newInputStream(Path.of(claude.pricingFile()))) {
+            return Pricing.parse(in);
+        }
+    }
+
+    @Bean
+    public UsageStore usageStore(OdinProperties odin, ClaudeProperties claude) throws IOException {
+        return new UsageStore(Path.of(odin.getDataDir()).resolve("usage"), claude.retentionDays());
+    }
+
+    @Bean
+    public UsageRecorder usageRecorder(UsageStore store, MeterRegistry registry, Clock usageClock) {
+        return new UsageRecorder(store, registry, usageClock);
+    }
+
+    @Bean
+    public TranscriptFollower transcriptFollower(ClaudeProperties claude, OdinProperties odin, UsageStore store,
+            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock) throws IOException {
+        TranscriptParser parser = new TranscriptParser();
+        UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
+        // what was counted in the last week, so lines read again after a restart are repeats
+        store.read(LocalDate.now(usageClock.withZone(ZoneOffset.UTC)).minusDays(7), e -> {
+            if (UsageEvent.TRANSCRIPT.equals(e.source())) {
+                ledger.remember(e.messageId(), e.requestId(), e.tokens());
+            }
+        });
+        String machine = claude.machine().isBlank() ? hostName() : claude.machine();
+        TranscriptFollower follower = new TranscriptFollower(Path.of(claude.transcriptsDir()),
+                new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
+                parser, ledger, pricing, recorder, machine,
+                claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user(), claude.team());
+        FunctionCounter.builder("odin.claude.transcript.lines", follower, TranscriptFollower::linesRead)
+                .description("Transcript lines read").register(registry);
+        FunctionCounter.builder("odin.claude.transcript.malformed", parser, TranscriptParser::malformed)
+                .description("Transcript lines that could not be read (skipped, never fatal)").register(registry);
+        FunctionCounter.builder("odin.claude.transcript.rewinds", follower, TranscriptFollower::rewinds)
+                .description("Transcript files found truncated or rewritten, read again from the start")
+                .register(registry);
+        FunctionCounter.builder("odin.claude.transcript.unpriced", follower, TranscriptFollower::unpriced)
+                .description("Usage lines whose model is not in the price table (tokens counted, cost not)")
+                .register(registry);
+        return follower;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** Route step (claude-transcripts): the file the file consumer found new or changed. */
+    @Bean
+    public Processor readTranscript(TranscriptFollower follower) {
+        return exchange -> follower.read(Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)));
+    }
+
+    /** Route step (otlp-logs): api_request events as telemetry usage. */
+    @Bean
+    public TelemetryUsage recordTelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry) {
+        return new TelemetryUsage(pricing, recorder, registry);
+    }
+
+    /** Route step (usage-retention): day files past odin.claude.retention-days go. */
+    @Bean
+    public Processor expireUsage(UsageStore store, Clock usageClock) {
+        return exchange -> store.expire(LocalDate.now(usageClock.withZone(ZoneOffset.UTC)));
+    }
+
+    /** Route step (claude-budgets): budgets, day projections and active blocks recomputed. */
+    @Bean
+    public BudgetWatch budgetWatch(UsageStore store, ClaudeProperties claude, Clock usageClock,
+            MeterRegistry registry) {
+        return new BudgetWatch(store, claude, usageClock, registry);
+    }
+
+    @Bean
+    public Processor updateBudgets(BudgetWatch watch) {
+        return exchange -> watch.update();
+    }
+
+    @Bean
+    public UsageEndpoints.Api usageApiEndpoint(UsageStore store, Clock usageClock) {
+        return new UsageEndpoints.Api(store, usageClock);
+    }
+
+    @Bean
+    public UsageEndpoints.Page usagePageEndpoint() throws IOException {
+        return new UsageEndpoints.Page();
+    }
+}

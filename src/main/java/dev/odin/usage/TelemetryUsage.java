@@ -1,0 +1,185 @@
+package dev.odin.usage;
+
+import dev.odin.otlp.ExportResult;
+import dev.odin.prometheus.AttributeValues;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Route step of otlp-logs: Claude Code's {@code api_request} events as usage with source
+ * "telemetry" (tokens by type, the cost Claude Code reported), from every machine that sends
+ * them, and the cross-check of that cost against ODIN's price table: telemetry's cost is a
+ * list-price estimate made on the client, so the two can differ, and
+ * {@code odin_claude_cost_crosscheck_difference_usd{model}} (reported minus priced, since start)
+ * shows by how much. Never fails the request: usage is a by-product of the events.
+ */
+public final class TelemetryUsage implements Processor {
+
+    private static final Logger log = LoggerFactory.getLogger(TelemetryUsage.class);
+    private static final int MAX_MODELS = 200;
+
+    private final Pricing pricing;
+    private final UsageRecorder recorder;
+    private final MeterRegistry registry;
+    private final Map<String, CrossCheck> crossChecks = new ConcurrentHashMap<>();
+
+    /** Reported and priced cost of one model's telemetry requests. */
+    private static final class CrossCheck {
+        final DoubleAdder reported = new DoubleAdder();
+        final DoubleAdder priced = new DoubleAdder();
+        Counter reportedCounter;
+        Counter pricedCounter;
+    }
+
+    public TelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry) {
+        this.pricing = pricing;
+        this.recorder = recorder;
+        this.registry = registry;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
+        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+        try {
+            List<UsageEvent> events = extract(request, result == null ? "" : result.tenant());
+            if (!events.isEmpty()) {
+                recorder.record(events);
+            }
+        } catch (Exception e) {
+            log.warn("Claude Code usage from telemetry not recorded: {}", e.toString());
+        }
+    }
+
+    List<UsageEvent> extract(ExportLogsServiceRequest request, String team) {
+        List<UsageEvent> out = new ArrayList<>();
+        for (ResourceLogs rl : request.getResourceLogsList()) {
+            Map<String, String> resource = attrs(rl.getResource().getAttributesList());
+            for (ScopeLogs sl : rl.getScopeLogsList()) {
+                for (LogRecord r : sl.getLogRecordsList()) {
+                    Map<String, String> a = attrs(r.getAttributesList());
+                    boolean apiRequest = "api_request".equals(a.get("event.name"))
+                            || "claude_code.api_request".equals(r.getBody().getStringValue());
+                    if (apiRequest) {
+                        UsageEvent e = event(r, a, resource, team);
+                        if (e != null) {
+                            out.add(e);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private UsageEvent event(LogRecord r, Map<String, String> a, Map<String, String> resource, String team) {
+        String model = a.getOrDefault("model", "");
+        long cacheCreation = number(a.get("cache_creation_tokens"));
+        long write1h = number(a.get("cache_creation_1h_tokens"));
+        long write5m = Math.max(number(a.get("cache_creation_5m_tokens")), cacheCreation - write1h);
+        TokenUsage tokens = new TokenUsage(number(a.get("input_tokens")), number(a.get("output_tokens")), write5m,
+                write1h, number(a.get("cache_read_tokens")));
+        BigDecimal reported = decimal(a.get("cost_usd"));
+        BigDecimal priced = pricing.cost(model, tokens);
+        if (reported != null && priced != null) {
+            CrossCheck c = crossCheck(model);
+            c.reported.add(reported.doubleValue());
+            c.priced.add(priced.doubleValue());
+            c.reportedCounter.increment(reported.doubleValue());
+            c.pricedCounter.increment(priced.doubleValue());
+        }
+        String machine = first(a.get("machine.name"), resource.get("machine.name"), resource.get("host.name"), "");
+        return new UsageEvent(time(r, a), UsageEvent.TELEMETRY, machine, "", a.get("session.id"), model, tokens,
+                reported != null ? reported : priced, null, null,
+                first(a.get("user.email"), resource.get("user.email"), a.get("user.id"), ""), team);
+    }
+
+    private CrossCheck crossCheck(String model) {
+        CrossCheck c = crossChecks.get(model);
+        if (c != null) {
+            return c;
+        }
+        String m = crossChecks.size() >= MAX_MODELS ? "other" : model;
+        return crossChecks.computeIfAbsent(m, k -> {
+            CrossCheck n = new CrossCheck();
+            n.reportedCounter = Counter.builder("odin.claude.cost.crosscheck.reported").baseUnit("usd")
+                    .description("Cost Claude Code reported in its api_request events").tag("model", k).register(registry);
+            n.pricedCounter = Counter.builder("odin.claude.cost.crosscheck.priced").baseUnit("usd")
+                    .description("The same requests priced by ODIN's table").tag("model", k).register(registry);
+            Gauge.builder("odin.claude.cost.crosscheck.difference", n, x -> x.reported.sum() - x.priced.sum())
+                    .baseUnit("usd").description("Reported minus priced cost since start (telemetry is a list-price estimate)")
+                    .tag("model", k).register(registry);
+            return n;
+        });
+    }
+
+    private static Instant time(LogRecord r, Map<String, String> a) {
+        long nanos = r.getTimeUnixNano() != 0 ? r.getTimeUnixNano() : r.getObservedTimeUnixNano();
+        if (nanos != 0) {
+            return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+        }
+        try {
+            return Instant.parse(a.get("event.timestamp"));
+        } catch (RuntimeException e) {
+            return Instant.now();
+        }
+    }
+
+    private static Map<String, String> attrs(List<KeyValue> list) {
+        Map<String, String> m = new HashMap<>();
+        for (KeyValue kv : list) {
+            m.put(kv.getKey(), AttributeValues.format(kv.getValue()));
+        }
+        return m;
+    }
+
+    private static long number(String v) {
+        if (v == null || v.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Math.max(0, (long) Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static BigDecimal decimal(String v) {
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(v);
+            return d.signum() < 0 ? null : d;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,170 @@
+package dev.odin.usage;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads what is new in one transcript file (the transcript route hands it each file that
+ * changed): from the saved offset to the last complete line, each line through the parser and
+ * the ledger (so a request is counted once, whatever its content blocks, streaming partials or
+ * copies in a resumed session), the cost priced from the request's tokens before and after the
+ * line, and the offset saved once the usage is recorded. A line still being written is left for
+ * the next poll; a truncated or rewritten file is read again from the start.
+ */
+public final class TranscriptFollower {
+
+    /** A line longer than this is skipped (counted as malformed): no usage line is near it. */
+    static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+    private static final int HEAD_BYTES = 4096;
+
+    private final Path root;
+    private final TranscriptOffsets offsets;
+    private final TranscriptParser parser;
+    private final UsageLedger ledger;
+    private final Pricing pricing;
+    private final UsageRecorder recorder;
+    private final String machine;
+    private final String user;
+    private final String team;
+    private final LongAdder rewinds = new LongAdder();
+    private final LongAdder linesRead = new LongAdder();
+    private final LongAdder unpriced = new LongAdder();
+
+    public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
+            Pricing pricing, UsageRecorder recorder, String machine, String user, String team) {
+        this.user = user;
+        this.team = team;
+        this.root = root.toAbsolutePath().normalize();
+        this.offsets = offsets;
+        this.parser = parser;
+        this.ledger = ledger;
+        this.pricing = pricing;
+        this.recorder = recorder;
+        this.machine = machine;
+    }
+
+    /** The project a transcript belongs to: the first directory under the root. */
+    String project(Path file) {
+        Path rel = root.relativize(file.toAbsolutePath().normalize());
+        return rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
+    }
+
+    public synchronized void read(Path file) throws IOException {
+        String key = file.toAbsolutePath().normalize().toString();
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        long size = Files.size(file);
+        long head = headHash(file);
+        TranscriptOffsets.Position p = offsets.get(key);
+        long start = p == null ? 0 : p.offset();
+        if (p != null && (p.headHash() != head || size < p.offset())) {
+            rewinds.increment(); // truncated or rewritten: what is there now is read from the start
+            start = 0;
+        }
+        if (size <= start) {
+            if (p == null || start != p.offset() || head != p.headHash()) {
+                offsets.put(key, new TranscriptOffsets.Position(start, head));
+                offsets.save();
+            }
+            return;
+        }
+        String project = project(file);
+        List<UsageEvent> events = new ArrayList<>();
+        long offset = start;
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(start);
+            ByteArrayOutputStream line = new ByteArrayOutputStream(8192);
+            boolean skipping = false;
+            long pos = start;
+            byte[] buf = new byte[64 * 1024];
+            for (int n; pos < size && (n = in.read(buf, 0, (int) Math.min(buf.length, size - pos))) > 0; ) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != '\n') {
+                        continue;
+                    }
+                    if (!skipping) {
+                        line.write(buf, from, i - from);
+                        handle(line.toString(StandardCharsets.UTF_8), project, events);
+                    }
+                    line.reset();
+                    skipping = false;
+                    from = i + 1;
+                    offset = pos + i + 1;
+                }
+                if (!skipping) {
+                    line.write(buf, from, n - from);
+                    if (line.size() > MAX_LINE_BYTES) {
+                        skipping = true;
+                        line.reset();
+                        parser.countMalformed();
+                    }
+                }
+                pos += n;
+            }
+        }
+        recorder.record(events);
+        offsets.put(key, new TranscriptOffsets.Position(offset, head));
+        offsets.save();
+    }
+
+    private void handle(String line, String project, List<UsageEvent> out) {
+        linesRead.increment();
+        UsageRecord r = parser.parse(line, project);
+        if (r == null) {
+            return;
+        }
+        UsageLedger.Counted c = ledger.count(r);
+        if (!c.changed()) {
+            return;
+        }
+        BigDecimal after = pricing.cost(r.model(), c.after());
+        BigDecimal before = pricing.cost(r.model(), c.before());
+        BigDecimal cost = after == null ? null : after.subtract(before == null ? BigDecimal.ZERO : before);
+        if (after == null) {
+            unpriced.increment();
+        }
+        out.add(new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),
+                c.added(), cost, r.messageId(), r.requestId(), user, team));
+    }
+
+    static long headHash(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(HEAD_BYTES);
+        }
+        int end = head.length;
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] == '\n') {
+                end = i;
+                break;
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(head, 0, end);
+        return crc.getValue() | ((long) end << 32);
+    }
+
+    public long rewinds() {
+        return rewinds.sum();
+    }
+
+    public long linesRead() {
+        return linesRead.sum();
+    }
+
+    /** Usage lines whose model is not in the price table (tokens counted, cost not). */
+    public long unpriced() {
+        return unpriced.sum();
+    }
+}

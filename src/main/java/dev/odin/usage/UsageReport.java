@@ -1,0 +1,227 @@
+package dev.odin.usage;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The usage API's reports, ccusage-style: a {@code rows} array (one object per day, week, month,
+ * session or 5-hour block) and a {@code totals} object, each with ccusage's field names
+ * ({@code inputTokens}, {@code outputTokens}, {@code cacheCreationTokens}, {@code cacheReadTokens},
+ * {@code totalTokens}, {@code totalCost}). Days, weeks (starting on Monday, ISO) and months are in
+ * the requested time zone. Blocks follow ccusage: a block starts at its first request's time
+ * floored to the hour and lasts 5 hours; a request after the block's end, or more than 5 hours
+ * after the previous one, starts the next block.
+ *
+ * <p>A session whose transcript ODIN reads is counted from the transcript only; telemetry of the
+ * same session id would count it twice.
+ */
+public final class UsageReport {
+
+    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK }
+
+    static final Duration BLOCK = Duration.ofHours(5);
+
+    /** Running sums of one row. */
+    static final class Sums {
+        long input;
+        long output;
+        long cacheCreation;
+        long cacheRead;
+        BigDecimal cost = BigDecimal.ZERO;
+        final Set<String> models = new TreeSet<>();
+        Instant first;
+        Instant last;
+
+        void add(UsageEvent e) {
+            input += e.tokens().input();
+            output += e.tokens().output();
+            cacheCreation += e.tokens().cacheWrite5m() + e.tokens().cacheWrite1h();
+            cacheRead += e.tokens().cacheRead();
+            if (e.cost() != null) {
+                cost = cost.add(e.cost());
+            }
+            if (e.model() != null && !e.model().isEmpty()) {
+                models.add(e.model());
+            }
+            first = first == null || e.timestamp().isBefore(first) ? e.timestamp() : first;
+            last = last == null || e.timestamp().isAfter(last) ? e.timestamp() : last;
+        }
+
+        long total() {
+            return input + output + cacheCreation + cacheRead;
+        }
+
+        void into(Map<String, Object> row) {
+            row.put("inputTokens", input);
+            row.put("outputTokens", output);
+            row.put("cacheCreationTokens", cacheCreation);
+            row.put("cacheReadTokens", cacheRead);
+            row.put("totalTokens", total());
+            row.put("totalCost", cost.stripTrailingZeros().scale() < 0 ? cost.setScale(0) : cost.stripTrailingZeros());
+            row.put("modelsUsed", new ArrayList<>(models));
+        }
+    }
+
+    private UsageReport() {
+    }
+
+    /** The events from {@code since} (inclusive) to {@code until} (inclusive, null: open), deduplicated by source. */
+    static List<UsageEvent> events(UsageStore store, LocalDate since, LocalDate until, ZoneId zone) throws IOException {
+        Set<String> transcriptSessions = new HashSet<>();
+        // a day file is a UTC day: start one day early so local days at the edge are complete
+        LocalDate from = since == null ? null : since.minusDays(1);
+        store.read(from, e -> {
+            if (UsageEvent.TRANSCRIPT.equals(e.source()) && e.sessionId() != null) {
+                transcriptSessions.add(e.sessionId());
+            }
+        });
+        List<UsageEvent> out = new ArrayList<>();
+        store.read(from, e -> {
+            LocalDate day = e.timestamp().atZone(zone).toLocalDate();
+            if ((since != null && day.isBefore(since)) || (until != null && day.isAfter(until))) {
+                return;
+            }
+            if (UsageEvent.TELEMETRY.equals(e.source()) && transcriptSessions.contains(e.sessionId())) {
+                return;
+            }
+            out.add(e);
+        });
+        out.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+        return out;
+    }
+
+    public static Map<String, Object> build(UsageStore store, Group group, LocalDate since, LocalDate until,
+            ZoneId zone, Instant now) throws IOException {
+        List<UsageEvent> events = events(store, since, until, zone);
+        List<Map<String, Object>> rows = group == Group.BLOCK ? blocks(events, now) : grouped(events, group, zone);
+        Sums totals = new Sums();
+        events.forEach(totals::add);
+        Map<String, Object> t = new LinkedHashMap<>();
+        totals.into(t);
+        t.remove("modelsUsed");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("group", group.name().toLowerCase());
+        answer.put("timezone", zone.getId());
+        answer.put("rows", rows);
+        answer.put("totals", t);
+        return answer;
+    }
+
+    private static List<Map<String, Object>> grouped(List<UsageEvent> events, Group group, ZoneId zone) {
+        Map<String, Sums> byKey = new TreeMap<>();
+        Map<String, String> projects = new LinkedHashMap<>();
+        for (UsageEvent e : events) {
+            LocalDate day = e.timestamp().atZone(zone).toLocalDate();
+            String key = switch (group) {
+                case DAY -> day.toString();
+                case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toString();
+                case MONTH -> day.toString().substring(0, 7);
+                default -> String.valueOf(e.sessionId());
+            };
+            byKey.computeIfAbsent(key, k -> new Sums()).add(e);
+            if (group == Group.SESSION) {
+                projects.putIfAbsent(key, e.project());
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        String field = switch (group) {
+            case DAY -> "date";
+            case WEEK -> "week";
+            case MONTH -> "month";
+            default -> "sessionId";
+        };
+        List<Map.Entry<String, Sums>> entries = new ArrayList<>(byKey.entrySet());
+        if (group == Group.SESSION) {
+            entries.sort((a, b) -> a.getValue().last.compareTo(b.getValue().last));
+        }
+        for (Map.Entry<String, Sums> e : entries) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put(field, e.getKey());
+            if (group == Group.SESSION) {
+                row.put("project", projects.get(e.getKey()));
+                row.put("lastActivity", e.getValue().last.atZone(zone).toLocalDate().toString());
+            }
+            e.getValue().into(row);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** A 5-hour block and its sums. */
+    record Block(Instant start, Sums sums) {
+        Instant end() {
+            return start.plus(BLOCK);
+        }
+    }
+
+    static List<Block> blockList(List<UsageEvent> events) {
+        List<Block> blocks = new ArrayList<>();
+        Block current = null;
+        for (UsageEvent e : events) {
+            if (current == null || !e.timestamp().isBefore(current.end())
+                    || Duration.between(current.sums().last, e.timestamp()).compareTo(BLOCK) > 0) {
+                current = new Block(e.timestamp().truncatedTo(ChronoUnit.HOURS), new Sums());
+                blocks.add(current);
+            }
+            current.sums().add(e);
+        }
+        return blocks;
+    }
+
+    private static List<Map<String, Object>> blocks(List<UsageEvent> events, Instant now) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Block b : blockList(events)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("startTime", b.start().toString());
+            row.put("endTime", b.end().toString());
+            row.put("actualEndTime", b.sums().last.toString());
+            boolean active = now.isBefore(b.end()) && Duration.between(b.sums().last, now).compareTo(BLOCK) < 0;
+            row.put("isActive", active);
+            b.sums().into(row);
+            BurnRate rate = BurnRate.of(b, now);
+            if (rate != null) {
+                row.put("burnRate", Map.of("tokensPerMinute", rate.tokensPerMinute(), "costPerHour", rate.costPerHour()));
+                if (active) {
+                    row.put("projection", Map.of("totalTokens", rate.projectedTokens(), "totalCost", rate.projectedCost(),
+                            "remainingMinutes", rate.remainingMinutes()));
+                }
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /**
+     * ccusage's burn rate: tokens and cost over the minutes from the block's first request to its
+     * last; the projection adds that rate over the minutes left until the block ends.
+     */
+    record BurnRate(double tokensPerMinute, double costPerHour, long remainingMinutes, long projectedTokens,
+            double projectedCost) {
+        static BurnRate of(Block b, Instant now) {
+            double minutes = Duration.between(b.sums().first, b.sums().last).toMillis() / 60_000.0;
+            if (minutes <= 0) {
+                return null;
+            }
+            double tpm = b.sums().total() / minutes;
+            double cph = b.sums().cost.doubleValue() / minutes * 60;
+            long remaining = Math.max(0, Duration.between(now, b.end()).toMinutes());
+            return new BurnRate(tpm, cph, remaining, Math.round(b.sums().total() + tpm * remaining),
+                    b.sums().cost.doubleValue() + cph / 60 * remaining);
+        }
+    }
+}
