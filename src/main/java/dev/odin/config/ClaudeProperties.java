@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param blockLimitUsd a 5-hour block's spend limit, per machine; 0: none
  * @param budgets spend budgets per period and scope
  * @param budgetInterval how often budgets, day projections and blocks are recomputed (route claude-budgets)
+ * @param eventMaxAge transcript usage older than this is not sent to the event sink as events (Loki
+ *        refuses samples older than its reject_old_samples_max_age, a week by default)
  */
 @ConfigurationProperties(prefix = "odin.claude")
 public record ClaudeProperties(
@@ -37,7 +39,8 @@ public record ClaudeProperties(
         @DefaultValue("") String timezone,
         @DefaultValue("0") BigDecimal blockLimitUsd,
         @DefaultValue List<Budget> budgets,
-        @DefaultValue("1m") Duration budgetInterval) {
+        @DefaultValue("1m") Duration budgetInterval,
+        @DefaultValue("7d") Duration eventMaxAge) {
 
     /** The period a budget covers: the calendar day, ISO week (from Monday) or month. */
     public enum Period { DAY, WEEK, MONTH }

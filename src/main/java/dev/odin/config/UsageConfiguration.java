@@ -8,6 +8,12 @@ import dev.odin.usage.TranscriptOffsets;
 import dev.odin.usage.TranscriptParser;
 import dev.odin.usage.UsageEndpoints;
 import dev.odin.usage.UsageEvent;
+import dev.odin.usage.UsageLogRecords;
+import dev.odin.otlp.ExportResult;
+import dev.odin.otlp.Signal;
+import dev.odin.otlp.Transport;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import java.util.List;
 import dev.odin.usage.UsageLedger;
 import dev.odin.usage.UsageRecorder;
 import dev.odin.usage.UsageStore;
@@ -99,10 +105,24 @@ public class UsageConfiguration {
         }
     }
 
-    /** Route step (claude-transcripts): the file the file consumer found new or changed. */
+    /**
+     * Route step (claude-transcripts): reads the file the file consumer found new or changed; the
+     * body becomes the new usage as OTLP log records for the event sink (null when none is recent
+     * enough), with the ExportResult the sink expects.
+     */
     @Bean
-    public Processor readTranscript(TranscriptFollower follower) {
-        return exchange -> follower.read(Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)));
+    public Processor readTranscript(TranscriptFollower follower, ClaudeProperties claude, Clock usageClock) {
+        return exchange -> {
+            List<UsageEvent> added = follower.read(Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH,
+                    String.class)));
+            ExportLogsServiceRequest logs = UsageLogRecords.of(added, usageClock.instant().minus(claude.eventMaxAge()));
+            ExportResult result = new ExportResult(Signal.LOGS, Transport.HTTP);
+            if (logs != null) {
+                result.received(logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsCount());
+            }
+            exchange.setProperty(ExportResult.PROPERTY, result);
+            exchange.getMessage().setBody(logs);
+        };
     }
 
     /** Route step (otlp-logs): api_request events as telemetry usage. */

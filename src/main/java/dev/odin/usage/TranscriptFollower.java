@@ -58,10 +58,11 @@ public final class TranscriptFollower {
         return rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
     }
 
-    public synchronized void read(Path file) throws IOException {
+    /** @return the usage the new lines added (already recorded), oldest first */
+    public synchronized List<UsageEvent> read(Path file) throws IOException {
         String key = file.toAbsolutePath().normalize().toString();
         if (!Files.isRegularFile(file)) {
-            return;
+            return List.of();
         }
         long size = Files.size(file);
         long head = headHash(file);
@@ -76,7 +77,7 @@ public final class TranscriptFollower {
                 offsets.put(key, new TranscriptOffsets.Position(start, head));
                 offsets.save();
             }
-            return;
+            return List.of();
         }
         String project = project(file);
         List<UsageEvent> events = new ArrayList<>();
@@ -116,6 +117,7 @@ public final class TranscriptFollower {
         recorder.record(events);
         offsets.put(key, new TranscriptOffsets.Position(offset, head));
         offsets.save();
+        return events;
     }
 
     private void handle(String line, String project, List<UsageEvent> out) {

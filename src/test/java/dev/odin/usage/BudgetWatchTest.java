@@ -45,7 +45,8 @@ class BudgetWatchTest {
         ClaudeProperties config = new ClaudeProperties(true, "", Duration.ofSeconds(5), "", "", 400, "", "", "UTC",
                 new BigDecimal("10"), List.of(new Budget(Period.DAY, Scope.MACHINE, "laptop", new BigDecimal("20")),
                         new Budget(Period.WEEK, Scope.USER, "ana", new BigDecimal("100")),
-                        new Budget(Period.MONTH, Scope.ALL, null, new BigDecimal("500"))), Duration.ofMinutes(1));
+                        new Budget(Period.MONTH, Scope.ALL, null, new BigDecimal("500"))), Duration.ofMinutes(1),
+                Duration.ofDays(7));
         SimpleMeterRegistry r = new SimpleMeterRegistry();
         BudgetWatch w = new BudgetWatch(store, config, Clock.fixed(NOW, ZoneOffset.UTC), r);
         w.update();

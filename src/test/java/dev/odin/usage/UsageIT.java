@@ -28,6 +28,9 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class UsageIT extends OdinIntegrationTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private dev.odin.config.OdinProperties properties;
+
     private static final Path TRANSCRIPTS = transcripts();
     private static final String TODAY = LocalDate.now(ZoneOffset.UTC).toString();
 
@@ -86,6 +89,24 @@ class UsageIT extends OdinIntegrationTest {
         assertThat(row.get("totalTokens").asLong()).isEqualTo(17876);
         assertThat(row.get("totalCost").decimalValue()).isEqualByComparingTo("0.0301395");
         assertThat(day.get("totals").get("totalTokens").asLong()).isEqualTo(17876);
+
+        // and as an event beside Claude Code's own (the local event files: no Loki configured)
+        Path events = Path.of(properties.getDataDir()).resolve("events");
+        Await.until("the transcript_usage event in the event files", Duration.ofSeconds(20), () -> {
+            if (!Files.isDirectory(events)) {
+                return false;
+            }
+            try (var files = Files.walk(events)) {
+                return files.filter(Files::isRegularFile).anyMatch(f -> {
+                    try {
+                        String text = Files.readString(f);
+                        return text.contains("claude_code.transcript_usage") && text.contains("msg_1");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            }
+        });
     }
 
     @Test
