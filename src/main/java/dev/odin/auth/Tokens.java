@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>File format: one token per line, optionally followed by whitespace and a tenant name;
  * blank lines and lines starting with {@code #} are ignored. A token without a tenant belongs
- * to no tenant (its data goes to the default Loki tenant, if one is configured).
+ * to no tenant (its data goes to the default Loki tenant, if one is configured). A file without
+ * any token is refused.
  */
 public final class Tokens {
 
@@ -59,6 +60,11 @@ public final class Tokens {
             if (map.put(digest(parts[0]), tenant.isEmpty() ? Principal.NO_TENANT : new Principal(tenant)) != null) {
                 throw new IllegalArgumentException("line " + (i + 1) + ": the same token appears twice");
             }
+        }
+        if (map.isEmpty()) {
+            // most likely a file caught half-written or emptied by mistake: locking every client
+            // out is never what an operator means by it
+            throw new IllegalArgumentException("no tokens in the file");
         }
         return new Tokens(Map.copyOf(map));
     }

@@ -180,7 +180,7 @@ class OverloadIT {
                 assertThat(peakRss).as("peak RSS").isLessThan(CONTAINER_LIMIT);
 
                 loki.healthy();
-                Await.until("every acknowledged event in Loki", Duration.ofSeconds(90), () -> delivered(loki)
+                Await.until("every acknowledged event in Loki", Duration.ofSeconds(90), () -> loki.seqs()
                         .containsAll(ackedSeqs));
                 HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + odin.managementPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
@@ -197,15 +197,4 @@ class OverloadIT {
         }
     }
 
-    private static Set<Long> delivered(StandInLoki loki) {
-        Set<Long> seqs = new HashSet<>();
-        for (List<StandInLoki.Entry> entries : loki.streams().values()) {
-            synchronized (entries) {
-                for (StandInLoki.Entry e : entries) {
-                    seqs.add(Long.valueOf(e.metadata().get("seq")));
-                }
-            }
-        }
-        return seqs;
-    }
 }

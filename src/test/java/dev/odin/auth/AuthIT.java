@@ -47,16 +47,9 @@ class AuthIT extends OdinIntegrationTest {
     static final String TEAM_B = "b-token-0123456789abcdef";
     static final String ROTATED = "c-token-0123456789abcdef";
 
-    private static final StandInLoki LOKI = startLoki();
+    private static final StandInLoki LOKI = StandInLoki.open();
     private static final Path TOKENS = tokensFile();
 
-    private static StandInLoki startLoki() {
-        try {
-            return new StandInLoki();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static Path tokensFile() {
         try {
@@ -146,11 +139,19 @@ class AuthIT extends OdinIntegrationTest {
         assertThat(scrape().value("odin_auth_refused_total{reason=\"malformed\",transport=\"grpc\"}")).isEqualTo(1.0);
     }
 
+    /** As Kubernetes updates a mounted Secret: the new content appears at once, never half-written. */
+    private static void replaceTokens(String content) throws IOException {
+        Path tmp = TOKENS.resolveSibling(TOKENS.getFileName() + ".new");
+        Files.writeString(tmp, content);
+        Files.move(tmp, TOKENS, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Test
     void rotatedTokensFileTakesEffectWithoutRestart() throws Exception {
         String before = Files.readString(TOKENS);
         try {
-            Files.writeString(TOKENS, before + ROTATED + "\n");
+            replaceTokens(before + ROTATED + "\n");
             Await.until("the rotated token to be accepted", Duration.ofSeconds(10), () ->
                     post("/v1/metrics", "application/x-protobuf", metrics("auth_rotated"),
                             "Authorization", "Bearer " + ROTATED).statusCode() == 200);
@@ -158,7 +159,7 @@ class AuthIT extends OdinIntegrationTest {
             // a tenant-less token adds no tenant label
             assertThat(scrape().metric("auth_rotated_total")).containsOnlyKeys("auth_rotated_total{job=\"auth-it\",otel_scope_name=\"test.scope\",otel_scope_version=\"1.0\"}");
         } finally {
-            Files.writeString(TOKENS, before);
+            replaceTokens(before);
         }
         Await.until("the removed token to be refused", Duration.ofSeconds(10), () ->
                 post("/v1/metrics", "application/x-protobuf", metrics("auth_rotated"),

@@ -30,6 +30,7 @@ class TokensTest {
         assertThatThrownBy(() -> Tokens.parse(A + " team/a")).hasMessageStartingWith("line 1: tenant 'team/a' must be");
         assertThatThrownBy(() -> Tokens.parse(A + " a b")).hasMessage("line 1: expected 'token [tenant]', found 3 words");
         assertThatThrownBy(() -> Tokens.parse(A + " x\n" + A + " y")).hasMessage("line 2: the same token appears twice");
+        assertThatThrownBy(() -> Tokens.parse("# all commented out\n\n")).hasMessage("no tokens in the file");
     }
 
     @Test

@@ -163,22 +163,11 @@ class GracefulShutdownIT {
             try (OdinProcess again = OdinProcess.start(data, List.of("-Xmx256m"), "--odin.loki.url=" + loki.url(),
                     "--logging.level.root=WARN")) {
                 Await.until("every acknowledged record in Loki after the restart", Duration.ofSeconds(60),
-                        () -> delivered(loki).containsAll(acked));
+                        () -> loki.seqs().containsAll(acked));
             }
             System.out.printf("shutdown: %d records acknowledged (%d requests during the drain delay), all delivered%n",
                     acked.size(), ackedAfterSigterm.get());
         }
     }
 
-    private static Set<Long> delivered(StandInLoki loki) {
-        Set<Long> seqs = new HashSet<>();
-        for (List<StandInLoki.Entry> entries : loki.streams().values()) {
-            synchronized (entries) {
-                for (StandInLoki.Entry e : entries) {
-                    seqs.add(Long.valueOf(e.metadata().get("seq")));
-                }
-            }
-        }
-        return seqs;
-    }
 }

@@ -71,17 +71,6 @@ class CrashRecoveryIT {
         throw new AssertionError("ODIN did not start: " + Files.readString(log));
     }
 
-    private static Set<Long> delivered(StandInLoki loki) {
-        Set<Long> seqs = new HashSet<>();
-        for (List<StandInLoki.Entry> entries : loki.streams().values()) {
-            synchronized (entries) {
-                for (StandInLoki.Entry e : entries) {
-                    seqs.add(Long.valueOf(e.metadata().get("seq")));
-                }
-            }
-        }
-        return seqs;
-    }
 
     @Test
     void everyAcknowledgedEventSurvivesSigkill() throws Exception {
@@ -118,7 +107,7 @@ class CrashRecoveryIT {
                 while (loki.entriesReceived() < 300 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                int before = delivered(loki).size();
+                int before = loki.seqs().size();
                 assertThat(before).as("delivery under way before the kill").isPositive().isLessThan(10_000);
             } finally {
                 odin.destroyForcibly(); // SIGKILL
@@ -131,10 +120,10 @@ class CrashRecoveryIT {
             try {
                 awaitHealthy(http, httpPort2, again, log);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (delivered(loki).size() < 10_000 && System.nanoTime() < deadline) {
+                while (loki.seqs().size() < 10_000 && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
-                Set<Long> seqs = delivered(loki);
+                Set<Long> seqs = loki.seqs();
                 Set<Long> missing = new HashSet<>();
                 for (long i = 0; i < 10_000; i++) {
                     if (!seqs.contains(i)) {

@@ -50,15 +50,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class LokiDeliveryIT extends OdinIntegrationTest {
 
-    private static final StandInLoki LOKI = start();
+    private static final StandInLoki LOKI = StandInLoki.open();
 
-    private static StandInLoki start() {
-        try {
-            return new StandInLoki();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void loki(DynamicPropertyRegistry registry) {

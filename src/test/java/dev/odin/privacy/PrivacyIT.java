@@ -29,16 +29,9 @@ import org.springframework.test.context.DynamicPropertySource;
 class PrivacyIT extends OdinIntegrationTest {
 
     private static final byte[] KEY = "privacy-it-key-0123456789abcdef!".getBytes(StandardCharsets.US_ASCII);
-    private static final StandInLoki LOKI = startLoki();
+    private static final StandInLoki LOKI = StandInLoki.open();
     private static final Path KEY_FILE = keyFile();
 
-    private static StandInLoki startLoki() {
-        try {
-            return new StandInLoki();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static Path keyFile() {
         try {

@@ -49,6 +49,28 @@ public final class StandInLoki implements AutoCloseable {
         this(0);
     }
 
+    /** A stand-in on a free port, for a static field (no checked exception). */
+    public static StandInLoki open() {
+        try {
+            return new StandInLoki();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The values of the "seq" metadata of every stored entry: which numbered records arrived. */
+    public java.util.Set<Long> seqs() {
+        java.util.Set<Long> seqs = new java.util.HashSet<>();
+        for (List<Entry> entries : streams.values()) {
+            synchronized (entries) {
+                for (Entry e : entries) {
+                    seqs.add(Long.valueOf(e.metadata().get("seq")));
+                }
+            }
+        }
+        return seqs;
+    }
+
     public StandInLoki(int port) throws IOException {
         start(port);
         this.port = server.getAddress().getPort();

@@ -19,6 +19,16 @@ final class Transcripts {
                 + "\",\"type\":\"assistant\",\"uuid\":\"u-" + msg + "\",\"timestamp\":\"" + time + "\"}\n";
     }
 
+    /** A project directory under a fresh transcripts root (root = its parent). */
+    static java.nio.file.Path tempProject(String project) {
+        try {
+            return java.nio.file.Files.createDirectories(java.nio.file.Files.createTempDirectory("odin-transcripts")
+                    .resolve(project));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static String user(String session, String time) {
         return "{\"type\":\"user\",\"sessionId\":\"" + session + "\",\"message\":{\"role\":\"user\",\"content\":\"hi\"},"
                 + "\"timestamp\":\"" + time + "\"}\n";

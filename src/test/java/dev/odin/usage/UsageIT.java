@@ -31,16 +31,9 @@ class UsageIT extends OdinIntegrationTest {
     @org.springframework.beans.factory.annotation.Autowired
     private dev.odin.config.OdinProperties properties;
 
-    private static final Path TRANSCRIPTS = transcripts();
+    private static final Path TRANSCRIPTS = Transcripts.tempProject("-home-u-odin");
     private static final String TODAY = LocalDate.now(ZoneOffset.UTC).toString();
 
-    private static Path transcripts() {
-        try {
-            return Files.createDirectories(Files.createTempDirectory("odin-transcripts").resolve("-home-u-odin"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry r) {

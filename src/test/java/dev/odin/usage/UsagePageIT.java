@@ -28,15 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class UsagePageIT extends OdinIntegrationTest {
 
-    private static final Path TRANSCRIPTS = transcripts();
+    private static final Path TRANSCRIPTS = Transcripts.tempProject("-home-u-web");
 
-    private static Path transcripts() {
-        try {
-            return Files.createDirectories(Files.createTempDirectory("odin-page").resolve("-home-u-web"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry r) {
