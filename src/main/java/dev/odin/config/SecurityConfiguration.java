@@ -13,7 +13,6 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import org.apache.camel.Processor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,8 +24,8 @@ import org.springframework.core.Ordered;
 /**
  * Who may send ODIN data, and over what: the bearer-token check in front of both OTLP receivers,
  * the tokens-file reload the auth-tokens route runs, the gRPC listener's TLS context (the HTTP
- * listeners get theirs from {@link TlsEnvironment}), and the refusal to start with receivers
- * open to a network without credentials.
+ * listeners get theirs from {@link TlsEnvironment}); {@link ExposureCheck} refuses to start with
+ * receivers open to a network without credentials.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
@@ -35,15 +34,10 @@ public class SecurityConfiguration {
     public static final int AUTH_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE;
 
     @Bean
-    public TokenAuthenticator tokenAuthenticator(AuthProperties auth, OdinProperties odin, MeterRegistry registry)
+    public TokenAuthenticator tokenAuthenticator(AuthProperties auth, MeterRegistry registry)
             throws IOException {
         if (!auth.enabled()) {
-            if (!auth.allowUnauthenticated() && !InetAddress.getByName(odin.getBindAddress()).isLoopbackAddress()) {
-                throw new RefusedStartException("the OTLP receivers would take data from anyone on "
-                        + odin.getBindAddress() + ": set odin.auth.tokens-file (ODIN_AUTH_TOKENSFILE), or"
-                        + " odin.auth.allow-unauthenticated=true (ODIN_AUTH_ALLOWUNAUTHENTICATED) to accept that");
-            }
-            return null;
+            return null; // open receivers on a network address were refused already (ExposureCheck)
         }
         Path file = Path.of(auth.tokensFile());
         if (!file.toFile().canRead()) {
