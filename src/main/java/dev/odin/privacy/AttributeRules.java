@@ -36,6 +36,8 @@ public final class AttributeRules {
     private final Map<String, PrivacyProperties.Action> exact = new HashMap<>();
     private final List<Map.Entry<Pattern, PrivacyProperties.Action>> patterns = new ArrayList<>();
     private final ConcurrentHashMap<String, Object> decisions = new ConcurrentHashMap<>();
+    /** Hashed values by value: an email is hashed once, not once per data point. Bounded. */
+    private final ConcurrentHashMap<String, String> hashes = new ConcurrentHashMap<>();
     private final ThreadLocal<Mac> macs;
     private final Map<PrivacyProperties.Action, LongAdder> applied = new java.util.EnumMap<>(PrivacyProperties.Action.class);
 
@@ -152,7 +154,15 @@ public final class AttributeRules {
 
     /** The keyed hash of a value: 16 hex digits. */
     public String hash(String value) {
-        byte[] mac = macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(mac, 0, 8);
+        String h = hashes.get(value);
+        if (h == null) {
+            byte[] mac = macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+            h = HexFormat.of().formatHex(mac, 0, 8);
+            if (hashes.size() >= MAX_CACHED_NAMES) {
+                hashes.clear(); // many distinct values (not emails, then): start over rather than grow
+            }
+            hashes.put(value, h);
+        }
+        return h;
     }
 }

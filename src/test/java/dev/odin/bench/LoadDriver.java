@@ -240,7 +240,10 @@ public final class LoadDriver {
     }
 
     private static List<KeyValue> claudeAttributes(int series) {
+        // user.email as Claude Code sends it: the default privacy rule hashes it, so every request
+        // takes the rewrite path
         return List.of(kv("user.id", "12dbf2941b6e8d9d83807323ad83ffa77e47c9a217714801ed53bfdf0d0eb29c"),
+                kv("user.email", "dev" + (series % 7) + "@example.com"),
                 kv("session.id", "session-" + (series / 4)), kv("terminal.type", "xterm"),
                 kv("anthropic.provider", "firstParty"), kv("machine.name", "bench"),
                 kv("model", series % 2 == 0 ? "claude-sonnet-4-5" : "claude-opus-4-1"),
