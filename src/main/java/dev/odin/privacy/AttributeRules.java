@@ -124,11 +124,17 @@ public final class AttributeRules {
 
     /** The attributes with the rules applied; the same list when no rule matched. */
     public List<KeyValue> apply(List<KeyValue> attributes) {
-        if (!matchesAny(attributes)) {
-            return attributes;
+        int first = 0;
+        while (first < attributes.size() && actionFor(attributes.get(first).getKey()) == null) {
+            first++;
+        }
+        if (first == attributes.size()) {
+            return attributes; // nothing to change: no copy
         }
         List<KeyValue> out = new ArrayList<>(attributes.size());
-        for (KeyValue kv : attributes) {
+        out.addAll(attributes.subList(0, first));
+        for (int i = first; i < attributes.size(); i++) {
+            KeyValue kv = attributes.get(i);
             PrivacyProperties.Action a = actionFor(kv.getKey());
             if (a == null) {
                 out.add(kv);

@@ -72,14 +72,15 @@ public final class TelemetryUsage implements Processor {
     List<UsageEvent> extract(ExportLogsServiceRequest request, String team) {
         List<UsageEvent> out = new ArrayList<>();
         for (ResourceLogs rl : request.getResourceLogsList()) {
-            Map<String, String> resource = attrs(rl.getResource().getAttributesList());
+            Map<String, String> resource = null; // built only for a resource with api_request events
             for (ScopeLogs sl : rl.getScopeLogsList()) {
                 for (LogRecord r : sl.getLogRecordsList()) {
-                    Map<String, String> a = attrs(r.getAttributesList());
-                    boolean apiRequest = "api_request".equals(a.get("event.name"))
-                            || "claude_code.api_request".equals(r.getBody().getStringValue());
-                    if (apiRequest) {
-                        UsageEvent e = event(r, a, resource, team);
+                    // most records are other events: decide before building any attribute map
+                    if (isApiRequest(r)) {
+                        if (resource == null) {
+                            resource = attrs(rl.getResource().getAttributesList());
+                        }
+                        UsageEvent e = event(r, attrs(r.getAttributesList()), resource, team);
                         if (e != null) {
                             out.add(e);
                         }
@@ -88,6 +89,18 @@ public final class TelemetryUsage implements Processor {
             }
         }
         return out;
+    }
+
+    private static boolean isApiRequest(LogRecord r) {
+        if ("claude_code.api_request".equals(r.getBody().getStringValue())) {
+            return true;
+        }
+        for (KeyValue kv : r.getAttributesList()) {
+            if ("event.name".equals(kv.getKey())) {
+                return "api_request".equals(kv.getValue().getStringValue());
+            }
+        }
+        return false;
     }
 
     private UsageEvent event(LogRecord r, Map<String, String> a, Map<String, String> resource, String team) {

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -108,7 +107,4 @@ public final class UsageRecorder {
         }
     }
 
-    static BigDecimal zeroIfNull(BigDecimal b) {
-        return b == null ? BigDecimal.ZERO : b;
-    }
 }
