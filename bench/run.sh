@@ -41,7 +41,7 @@ if [ "$mode" = overload ]; then
 fi
 # the footprint settings the README recommends for a laptop (docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
+java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
   --management.server.port="$mgmt" --odin.data-dir="$data" --logging.level.root=WARN "${extra[@]}" > target/bench-odin.log 2>&1 &
 odin=$!
 trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT

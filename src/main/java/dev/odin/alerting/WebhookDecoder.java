@@ -11,7 +11,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Parses the webhook body (read within the size limit by {@link WebhookGuard}) into a
+ * Parses the webhook body (read within the size limit by {@link dev.odin.http.BodyIntake}) into a
  * {@link WebhookMessage}. Lenient about what it does not know, strict about what it needs: a
  * version other than 4, no alerts list, an alert without status, labels or a valid startsAt is a
  * 400 with a message saying which.

@@ -115,15 +115,21 @@ public final class TokenAuthenticator {
     public Outcome check(String authorization, String transport) {
         Outcome o = evaluate(authorization);
         if (!o.allowed()) {
-            refusals.computeIfAbsent(transport + "/" + o.refusal(), k -> Counter.builder("odin.auth.refused")
-                    .description("OTLP requests refused for missing or wrong credentials")
-                    .tag("transport", transport).tag("reason", o.refusal().name().toLowerCase())
-                    .register(registry)).increment();
+            countRefusal(o, transport);
         }
         return o;
     }
 
-    private Outcome evaluate(String authorization) {
+    /** Counts a refusal in odin_auth_refused_total{transport,reason}. */
+    public void countRefusal(Outcome o, String transport) {
+        refusals.computeIfAbsent(transport + "/" + o.refusal(), k -> Counter.builder("odin.auth.refused")
+                .description("OTLP requests refused for missing or wrong credentials")
+                .tag("transport", transport).tag("reason", o.refusal().name().toLowerCase())
+                .register(registry)).increment();
+    }
+
+    /** The outcome for an Authorization header value, not counted (the caller counts a refusal). */
+    public Outcome evaluate(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             return MISSING;
         }

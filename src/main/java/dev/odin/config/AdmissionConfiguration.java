@@ -1,9 +1,12 @@
 package dev.odin.config;
 
 import dev.odin.admission.AdmissionControl;
-import dev.odin.admission.AdmissionFilter;
 import dev.odin.admission.HeapWatch;
-import dev.odin.alerting.WebhookGuard;
+import dev.odin.alerting.WebhookMetrics;
+import dev.odin.http.BodyIntake;
+import dev.odin.http.Reception;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRequestListener;
 import dev.odin.lifecycle.GracefulShutdown;
 import dev.odin.loki.LokiSink;
 import dev.odin.otlp.OtlpGrpcServer;
@@ -15,6 +18,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletListenerRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -39,14 +43,34 @@ public class AdmissionConfiguration {
         }, registry);
     }
 
+    /**
+     * Reads and admits every receiver's body (dev.odin.http.BodyIntake), after Spring Security,
+     * on the first dispatch and on the one it asks for once the body is in.
+     */
     @Bean
-    public FilterRegistrationBean<AdmissionFilter> admissionFilter(AdmissionControl admission,
-            ExportResponses responses) {
-        FilterRegistrationBean<AdmissionFilter> reg = new FilterRegistrationBean<>(
-                new AdmissionFilter(admission, responses));
-        reg.addUrlPatterns("/v1/*", WebhookGuard.PATH);
-        reg.setOrder(SecurityConfiguration.AUTH_FILTER_ORDER + 1);
+    public FilterRegistrationBean<BodyIntake> bodyIntake(OdinProperties odin, AlertingProperties alerting,
+            HttpIntakeProperties http, AdmissionProperties props, AdmissionControl admission,
+            ExportResponses responses, WebhookMetrics webhookMetrics, MeterRegistry registry) {
+        long otlpDecoded = odin.getOtlp().getMaxDecompressedSize().toBytes();
+        long webhookMax = alerting.getWebhook().getMaxBodySize().toBytes();
+        BodyIntake intake = new BodyIntake(
+                new BodyIntake.Limits(odin.getOtlp().getMaxRequestSize().toBytes(), otlpDecoded),
+                new BodyIntake.Limits(webhookMax, webhookMax), http.bodyTimeout(), props.protobufCostFactor(),
+                props.jsonCostFactor(), new Reception(http.maxReceiving(), http.maxReceivingPerClient(),
+                        http.maxReceivingBytes().toBytes()), admission, responses, webhookMetrics, registry);
+        FilterRegistrationBean<BodyIntake> reg = new FilterRegistrationBean<>(intake);
+        reg.addUrlPatterns("/v1/*", "/alertmanager/*");
+        reg.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+        reg.setAsyncSupported(true);
+        // after Spring Security's chain (SecurityProperties.DEFAULT_FILTER_ORDER, -100)
+        reg.setOrder(0);
         return reg;
+    }
+
+    /** Gives a request's admission back when it is complete. */
+    @Bean
+    public ServletListenerRegistrationBean<ServletRequestListener> admissionRelease() {
+        return new ServletListenerRegistrationBean<>(BodyIntake.releaser());
     }
 
     @Bean

@@ -3,7 +3,7 @@ package dev.odin.config;
 import dev.odin.alerting.AlertBook;
 import dev.odin.alerting.AlertIntake;
 import dev.odin.alerting.WebhookDecoder;
-import dev.odin.alerting.WebhookGuard;
+import dev.odin.auth.WebhookCredentials;
 import dev.odin.alerting.WebhookMetrics;
 import dev.odin.alerting.channels.Notifier;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,10 +16,8 @@ import java.time.Clock;
 import org.apache.camel.Processor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 
 /**
  * The Alertmanager webhook: its guard (credentials, size), the processors routes/alertmanager.yaml
@@ -33,25 +31,25 @@ public class AlertingConfiguration {
         return new WebhookMetrics(registry);
     }
 
+    /**
+     * Alertmanager's credentials, checked by Spring Security on every path below /alertmanager
+     * (SecurityConfiguration); refuses to start with the webhook open on a network address.
+     */
     @Bean
-    public FilterRegistrationBean<WebhookGuard> alertmanagerWebhookGuard(AlertingProperties alerting,
-            OdinProperties odin, WebhookMetrics metrics) throws IOException {
+    public WebhookCredentials webhookCredentials(AlertingProperties alerting, OdinProperties odin)
+            throws IOException {
         AlertingProperties.Webhook w = alerting.getWebhook();
         String password = secret(w.getPassword(), w.getPasswordFile(), "odin.alerting.webhook.password-file");
         String token = secret(w.getBearerToken(), w.getBearerTokenFile(), "odin.alerting.webhook.bearer-token-file");
         String basic = w.getUsername().isBlank() ? null : w.getUsername() + ":" + password;
-        WebhookGuard guard = new WebhookGuard(basic, token.isBlank() ? null : token, w.getMaxBodySize().toBytes(),
-                metrics);
-        if (!guard.authenticates() && !w.isAllowUnauthenticated()
+        WebhookCredentials credentials = new WebhookCredentials(basic, token.isBlank() ? null : token);
+        if (!credentials.required() && !w.isAllowUnauthenticated()
                 && !InetAddress.getByName(odin.getBindAddress()).isLoopbackAddress()) {
             throw new RefusedStartException("the Alertmanager webhook would be open to anyone on "
                     + odin.getBindAddress() + ": set odin.alerting.webhook.username and password (or password-file),"
                     + " or bearer-token (or bearer-token-file), or odin.alerting.webhook.allow-unauthenticated=true");
         }
-        FilterRegistrationBean<WebhookGuard> reg = new FilterRegistrationBean<>(guard);
-        reg.addUrlPatterns(WebhookGuard.PATH);
-        reg.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        return reg;
+        return credentials;
     }
 
     private static String secret(String value, String file, String key) throws IOException {

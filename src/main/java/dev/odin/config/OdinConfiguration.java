@@ -5,7 +5,6 @@ import dev.odin.auth.GrpcBearerInterceptor;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
-import dev.odin.otlp.OtlpHttpBodyGuard;
 import dev.odin.otlp.OtlpHttpDecoder;
 import dev.odin.otlp.OtlpHttpResponder;
 import dev.odin.otlp.Signal;
@@ -28,7 +27,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Configuration;
@@ -96,16 +94,6 @@ public class OdinConfiguration {
     private static Processor decoder(Signal signal, OdinProperties props) {
         return new OtlpHttpDecoder(signal, props.getOtlp().getMaxRequestSize().toBytes(),
                 props.getOtlp().getMaxDecompressedSize().toBytes());
-    }
-
-    /** Reads OTLP/HTTP bodies within the wire limit before Camel's binding does, unbounded. */
-    @Bean
-    public FilterRegistrationBean<OtlpHttpBodyGuard> otlpHttpBodyGuard(OdinProperties props, ExportResponses responses) {
-        FilterRegistrationBean<OtlpHttpBodyGuard> reg = new FilterRegistrationBean<>(
-                new OtlpHttpBodyGuard(props.getOtlp().getMaxRequestSize().toBytes(), responses));
-        reg.addUrlPatterns("/v1/*");
-        reg.setOrder(SecurityConfiguration.AUTH_FILTER_ORDER + 2); // after authentication and admission
-        return reg;
     }
 
     @Bean

@@ -1,6 +1,14 @@
 package dev.odin.config;
 
-import dev.odin.auth.BearerAuthFilter;
+import dev.odin.alerting.WebhookMetrics;
+import dev.odin.auth.ReceiverAuthenticationFilter;
+import dev.odin.auth.WebhookCredentials;
+import dev.odin.http.ReceiverRefusals;
+import dev.odin.http.TomcatConnections;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
 import dev.odin.auth.GrpcBearerInterceptor;
 import dev.odin.auth.TokenAuthenticator;
 import dev.odin.otlp.ExportResponses;
@@ -16,10 +24,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.camel.Processor;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 
 /**
  * Who may send ODIN data, and over what: the bearer-token check in front of both OTLP receivers,
@@ -28,10 +47,8 @@ import org.springframework.core.Ordered;
  * receivers open to a network without credentials.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
 public class SecurityConfiguration {
-
-    /** Filter order: authentication before the admission check and the body guard read anything. */
-    public static final int AUTH_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE;
 
     @Bean
     public TokenAuthenticator tokenAuthenticator(AuthProperties auth, MeterRegistry registry)
@@ -50,14 +67,88 @@ public class SecurityConfiguration {
         }
     }
 
+    /**
+     * Every HTTP request on the OTLP/HTTP port and the management port passes this chain first.
+     * The strict firewall (below) has refused ambiguous spellings of a path already; the rules
+     * match paths as Spring MVC routes them, deny by default, and are the only place that says
+     * which path needs which credentials:
+     * <ul>
+     *   <li>the management port (/metrics, /health, /ready, /usage, ...) is open;</li>
+     *   <li>/v1/** (OTLP/HTTP) needs an OTLP token when odin.auth.tokens-file is set;</li>
+     *   <li>/alertmanager/** needs the webhook's credentials when they are set;</li>
+     *   <li>anything else on the OTLP/HTTP port needs some credentials when either is set.</li>
+     * </ul>
+     */
     @Bean
-    public FilterRegistrationBean<BearerAuthFilter> otlpHttpAuth(ObjectProvider<TokenAuthenticator> authenticator,
-            ExportResponses responses) {
-        FilterRegistrationBean<BearerAuthFilter> reg = new FilterRegistrationBean<>(
-                new BearerAuthFilter(authenticator.getIfAvailable(), responses));
-        reg.addUrlPatterns("/v1/*");
-        reg.setOrder(AUTH_FILTER_ORDER);
-        return reg;
+    public SecurityFilterChain receiverSecurity(HttpSecurity http, ObjectProvider<TokenAuthenticator> authenticator,
+            WebhookCredentials webhook, ReceiverRefusals refusals) throws Exception {
+        TokenAuthenticator tokens = authenticator.getIfAvailable();
+        boolean otlpAuth = tokens != null;
+        boolean webhookAuth = webhook.required();
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        http.csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .securityContext(c -> c.requireExplicitSave(true))
+                .anonymous(Customizer.withDefaults())
+                .addFilterBefore(new ReceiverAuthenticationFilter(tokens, webhook), AnonymousAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(refusals).accessDeniedHandler(refusals))
+                .authorizeHttpRequests(a -> {
+                    a.requestMatchers(SecurityConfiguration::onManagementServer).permitAll();
+                    AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizedUrl otlp = a.requestMatchers(
+                            paths.matcher("/v1"), paths.matcher("/v1/**"));
+                    if (otlpAuth) {
+                        otlp.hasAuthority(ReceiverAuthenticationFilter.OTLP);
+                    } else {
+                        otlp.permitAll();
+                    }
+                    AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizedUrl alertmanager = a.requestMatchers(
+                            paths.matcher("/alertmanager"), paths.matcher("/alertmanager/**"));
+                    if (webhookAuth) {
+                        alertmanager.hasAuthority(ReceiverAuthenticationFilter.ALERTMANAGER);
+                    } else {
+                        alertmanager.permitAll();
+                    }
+                    // the container's error page for requests already refused above
+                    a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+                    if (otlpAuth || webhookAuth) {
+                        a.anyRequest().authenticated();
+                    } else {
+                        a.anyRequest().permitAll();
+                    }
+                });
+        return http.build();
+    }
+
+    /** A request to the management server (its own port and child context). */
+    static boolean onManagementServer(HttpServletRequest request) {
+        WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(
+                request.getServletContext());
+        return context != null && WebServerApplicationContext.hasServerNamespace(context, "management");
+    }
+
+    /**
+     * Spring Security's strict firewall on every listener: path parameters (;), encoded slashes,
+     * backslashes, dots and percent signs, double slashes, dot segments and control characters are
+     * refused before any filter or handler sees the request, so no guard and no router can
+     * disagree about which path was asked for.
+     */
+    @Bean
+    public HttpFirewall strictFirewall() {
+        return new StrictHttpFirewall();
+    }
+
+    /** Lets refusals close a connection without draining the unread body (a blocked thread). */
+    @Bean
+    public WebServerFactoryCustomizer<TomcatServletWebServerFactory> tomcatConnections() {
+        return factory -> factory.addContextValves(new TomcatConnections());
+    }
+
+    @Bean
+    public ReceiverRefusals receiverRefusals(ObjectProvider<TokenAuthenticator> authenticator,
+            WebhookCredentials webhook, ExportResponses responses, WebhookMetrics webhookMetrics,
+            MeterRegistry registry) {
+        return new ReceiverRefusals(authenticator.getIfAvailable(), webhook, responses, webhookMetrics, registry);
     }
 
     /** The interceptor the gRPC receiver runs first; absent without a tokens file. */

@@ -2,7 +2,7 @@ package dev.odin.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import dev.odin.auth.BearerAuthFilter;
+import dev.odin.auth.ReceiverAuthenticationFilter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -34,9 +34,9 @@ public final class OtlpHttpDecoder implements Processor {
     public void process(Exchange exchange) throws Exception {
         org.apache.camel.Message in = exchange.getMessage();
         ExportResult result = new ExportResult(signal, Transport.HTTP);
-        // set by BearerAuthFilter, which hides any value the client sent itself
-        result.tenant(in.getHeader(BearerAuthFilter.TENANT_HEADER, String.class));
-        in.removeHeader(BearerAuthFilter.TENANT_HEADER);
+        // set by ReceiverAuthenticationFilter, which hides any value the client sent itself
+        result.tenant(in.getHeader(ReceiverAuthenticationFilter.TENANT_HEADER, String.class));
+        in.removeHeader(ReceiverAuthenticationFilter.TENANT_HEADER);
         exchange.setProperty(ExportResult.PROPERTY, result);
         String method = in.getHeader(Exchange.HTTP_METHOD, String.class);
         if (method != null && !"POST".equalsIgnoreCase(method)) {
@@ -60,10 +60,9 @@ public final class OtlpHttpDecoder implements Processor {
             throw OtlpRequestException.tooLarge("request body of " + declared + " bytes is larger than the limit of "
                     + maxWireBytes + " bytes");
         }
-        // OtlpHttpBodyGuard has read the body within the wire limit and moved Content-Encoding aside
+        // BodyIntake has read and inflated the body within the limits (dev.odin.http)
         InputStream body = in.getBody(InputStream.class);
-        byte[] bytes = body == null ? new byte[0] : RequestBody.read(body, maxWireBytes,
-                in.getHeader(OtlpHttpBodyGuard.ENCODING_HEADER, String.class), maxDecodedBytes);
+        byte[] bytes = body == null ? new byte[0] : RequestBody.read(body, maxDecodedBytes, null, maxDecodedBytes);
         in.setBody(json ? fromJson(bytes) : fromProtobuf(bytes));
     }
 

@@ -15,7 +15,7 @@ public final class OtlpHttpErrors {
     }
 
     public static Signal signalOf(HttpServletRequest request) {
-        String path = request.getRequestURI();
+        String path = dev.odin.http.RoutedPath.of(request);
         return path.endsWith("/logs") ? Signal.LOGS : path.endsWith("/traces") ? Signal.TRACES : Signal.METRICS;
     }
 

@@ -35,7 +35,7 @@ class AdmissionControlTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeHeap heap = new FakeHeap();
     private double queueFill;
-    private final AdmissionControl admission = new AdmissionControl(new AdmissionProperties(2, DataSize.ofBytes(100),
+    private final AdmissionControl admission = new AdmissionControl(new AdmissionProperties(2, DataSize.ofBytes(100), 8, 3,
             0.8, 0.5, Duration.ofSeconds(3)), heap, () -> queueFill, registry);
 
     private double refused(String receiver, String transport, String reason) {

@@ -145,7 +145,7 @@ class OverloadIT {
         Path data = Files.createDirectories(Path.of("target", "test-data", "overload-" + System.nanoTime()));
         try (StandInLoki loki = new StandInLoki()) {
             loki.answer(() -> 503, "1"); // Loki down: the queue fills up to its soft limit
-            try (OdinProcess odin = OdinProcess.start(data, List.of("-XX:+UseParallelGC", "-Xms64m", "-Xmx256m"),
+            try (OdinProcess odin = OdinProcess.start(data, List.of("-XX:+UseParallelGC", "-Xms64m", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
                     "--odin.loki.url=" + loki.url(), "--odin.loki.queue-max-size=16MB", "--odin.loki.batch-size=256KB",
                     "--odin.loki.min-backoff=100ms", "--odin.loki.max-backoff=500ms",
                     "--odin.admission.queue-limit=0.25", "--odin.admission.max-in-flight-requests=6",
