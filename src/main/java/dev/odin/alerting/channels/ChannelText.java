@@ -115,7 +115,8 @@ final class ChannelText {
         for (int i = 0; i < line.length(); i++) {
             if (line.charAt(i) > 0x7e) {
                 try {
-                    return MimeUtility.encodeText(line, "UTF-8", "B");
+                    // long values come as several encoded-words folded with CRLF SP: unfold
+                    return MimeUtility.encodeText(line, "UTF-8", "B").replaceAll("\\r\\n[ \\t]", " ");
                 } catch (UnsupportedEncodingException e) {
                     throw new IllegalStateException(e); // UTF-8 is always there
                 }
