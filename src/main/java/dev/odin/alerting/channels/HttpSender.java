@@ -58,7 +58,7 @@ final class HttpSender implements ChannelSender {
         }
         if (channel.getType() == Channel.Type.NTFY) {
             // the configured URL is the topic URL; JSON is published to the server's root
-            String path = configured.getRawPath() == null ? "" : configured.getRawPath();
+            String path = configured.getRawPath() == null ? "" : configured.getRawPath().replaceAll("/+$", "");
             int slash = path.lastIndexOf('/');
             String topic = slash < 0 ? "" : path.substring(slash + 1);
             if (!topic.matches("[-_A-Za-z0-9]{1,64}")) {

@@ -103,8 +103,11 @@ class ChannelEncodingTest {
 
     @Test
     void ntfyUnderASubPathWithAuthQueryKeepsBoth() throws Exception {
-        AlertingProperties.Channel c = channel(Type.NTFY, standIn.url("/ntfy/phone-alerts?auth=dGs"));
-        new HttpSender(c, HTTP).send(render(c, alert("Down", "warning", "x")));
+        AlertingProperties.Channel c = channel(Type.NTFY, standIn.url("/ntfy/phone-alerts/?auth=dGs"));
+        HttpSender sender = new HttpSender(c, HTTP);
+        Notification n = render(c, alert("Down", "warning", "x"));
+        assertThat(sender.request(n).uri().toString()).endsWith("/ntfy/?auth=dGs");
+        sender.send(n);
         HttpStandIn.Request r = standIn.next(Duration.ofSeconds(5));
         assertThat(r.path()).isEqualTo("/ntfy/");
         assertThat(JSON.readTree(r.body()).get("topic").asText()).isEqualTo("phone-alerts");
