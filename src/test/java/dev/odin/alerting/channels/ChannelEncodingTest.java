@@ -244,6 +244,52 @@ class ChannelEncodingTest {
         }
     }
 
+    /**
+     * An SMTP server that refuses every recipient with this reply, once: what a 550 (no such
+     * mailbox) or a 451 (try later) look like to the channel.
+     */
+    @ParameterizedTest
+    @CsvSource({"550 5.1.1 no such mailbox,true,smtp_550", "451 4.3.0 try again later,false,smtp_451"})
+    void smtpRefusalsArePermanentOnlyWhen5xx(String reply, boolean permanent, String reason) throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread smtp = new Thread(() -> {
+                try (java.net.Socket s = server.accept();
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                java.nio.charset.StandardCharsets.US_ASCII));
+                        var out = new java.io.PrintStream(s.getOutputStream(), true, "US-ASCII")) {
+                    out.print("220 stand-in ESMTP\r\n");
+                    for (String line; (line = in.readLine()) != null; ) {
+                        String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line;
+                        switch (verb) {
+                            case "EHLO", "HELO" -> out.print("250 stand-in\r\n");
+                            case "MAIL" -> out.print("250 2.1.0 ok\r\n");
+                            case "RCPT" -> out.print(reply + "\r\n");
+                            case "QUIT" -> {
+                                out.print("221 bye\r\n");
+                                return;
+                            }
+                            default -> out.print("250 ok\r\n"); // RSET, NOOP
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the client went away
+                }
+            });
+            smtp.setDaemon(true);
+            smtp.start();
+            AlertingProperties.Channel c = channel(Type.EMAIL, "");
+            c.getEmail().setHost("127.0.0.1");
+            c.getEmail().setPort(server.getLocalPort());
+            c.getEmail().getTo().add("nobody@example.org");
+            assertThatThrownBy(() -> new EmailSender(c).send(render(c, alert("A", "info", "x"))))
+                    .isInstanceOfSatisfying(DeliveryException.class, e -> {
+                        assertThat(e.permanent()).isEqualTo(permanent);
+                        assertThat(e.reason()).isEqualTo(reason);
+                    });
+            smtp.join(5000);
+        }
+    }
+
     @Test
     void textLimitsNeverSplitACharacter() {
         assertThat(ChannelText.truncate("ab😀", 3)).isEqualTo("ab…");
