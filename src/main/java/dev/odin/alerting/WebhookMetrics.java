@@ -72,8 +72,20 @@ public final class WebhookMetrics {
     }
 
     public void dropped(String channel) {
-        counter("odin.notifications.dropped", "Notifications given up after the last retry, by channel",
+        counter("odin.notifications.dropped", "Notifications given up (dead-lettered, for any reason), by channel",
                 "channel", channel).increment();
+    }
+
+    /**
+     * A notification given up and written to the channel's dead-letter file: reason http_4xx or
+     * smtp_5xx (refused for good), invalid (no request could be built), unreadable (a broken
+     * queue record), max_attempts or max_age (retries ran out). Also counted as dropped.
+     */
+    public void deadLettered(String channel, String reason) {
+        counter("odin.alert.notifications.dead.lettered",
+                "Notifications dead-lettered (never accepted by the channel, or retries ran out), by channel and reason",
+                "channel", channel, "reason", reason).increment();
+        dropped(channel);
     }
 
     public void queue(String channel, java.util.function.Supplier<Number> pending) {

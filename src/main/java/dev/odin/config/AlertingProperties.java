@@ -313,9 +313,15 @@ public class AlertingProperties {
         private Duration minBackoff = Duration.ofSeconds(1);
         @NotNull
         private Duration maxBackoff = Duration.ofMinutes(5);
-        /** Attempts before a notification is given up (counted in odin_notifications_dropped_total). */
+        /** Attempts before a notification is given up (dead-lettered, counted in odin_notifications_dropped_total). */
         @Min(1)
         private int maxAttempts = 12;
+        /** A notification still failing this long after it was queued is given up (dead-lettered), whatever its attempts. */
+        @NotNull
+        private Duration maxAge = Duration.ofHours(1);
+        /** Each channel's dead-letter file at most; past it the file becomes dead-letter.jsonl.1 (the previous one goes). */
+        @NotNull
+        private DataSize deadLetterMaxSize = DataSize.ofMegabytes(16);
         /** Notifications waiting per channel, on disk, at most. */
         @NotNull
         private DataSize queueMaxSize = DataSize.ofMegabytes(64);
@@ -333,6 +339,14 @@ public class AlertingProperties {
         public void setMaxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; }
 
         public DataSize getQueueMaxSize() { return queueMaxSize; }
+
+        public Duration getMaxAge() { return maxAge; }
+
+        public void setMaxAge(Duration maxAge) { this.maxAge = maxAge; }
+
+        public DataSize getDeadLetterMaxSize() { return deadLetterMaxSize; }
+
+        public void setDeadLetterMaxSize(DataSize deadLetterMaxSize) { this.deadLetterMaxSize = deadLetterMaxSize; }
 
         public void setQueueMaxSize(DataSize queueMaxSize) { this.queueMaxSize = queueMaxSize; }
     }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback HTTP receiver standing in for Slack, Discord, ntfy or a webhook: records every
- * request, and answers 500 to the first {@code failures} of them.
+ * request, and answers 500 (or another status) to the first {@code failures} of them.
  */
 public final class HttpStandIn implements AutoCloseable {
 
@@ -36,13 +36,14 @@ public final class HttpStandIn implements AutoCloseable {
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
+    private volatile int failStatus = 500;
 
     public HttpStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             answered.incrementAndGet();
-            int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 200;
+            int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failStatus : 200;
             if (status == 200) {
                 requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                         Map.copyOf(exchange.getRequestHeaders()), body));
@@ -70,6 +71,12 @@ public final class HttpStandIn implements AutoCloseable {
 
     /** Answer 500 to the next n requests. */
     public void failNext(int n) {
+        failNext(n, 500);
+    }
+
+    /** Answer this status (and "boom") to the next n requests. */
+    public void failNext(int n, int status) {
+        failStatus = status;
         failuresLeft.set(n);
     }
 

@@ -1,5 +1,6 @@
 package dev.odin.alerting.channels;
 
+import com.samskivert.mustache.Escapers;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
 import dev.odin.alerting.WebhookMessage;
@@ -19,7 +20,8 @@ import java.util.Map;
  * {@code receiver}, {@code externalURL}, and {@code alerts} each with {@code status},
  * {@code resolved}, {@code alertname}, {@code severity}, {@code summary}, {@code description},
  * {@code labels} ({@code name}, {@code value}), {@code annotations}, {@code startsAt},
- * {@code endsAt}, {@code generatorURL}, {@code fingerprint}.
+ * {@code endsAt}, {@code generatorURL}, {@code fingerprint}. Values are escaped for the
+ * channel's service (Slack's {@code & < >}, Discord's mentions); the template text is not.
  */
 final class MessageRenderer {
 
@@ -32,8 +34,18 @@ final class MessageRenderer {
     private final Template body;
 
     MessageRenderer(String titleTemplate, String bodyTemplate) {
-        this.title = MUSTACHE.compile(titleTemplate == null || titleTemplate.isBlank() ? DEFAULT_TITLE : titleTemplate);
-        this.body = MUSTACHE.compile(bodyTemplate == null || bodyTemplate.isBlank() ? DEFAULT_BODY : bodyTemplate);
+        this(titleTemplate, bodyTemplate, Escapers.NONE);
+    }
+
+    /**
+     * @param escaper what every {@code {{value}}} (alert data) goes through for this channel's
+     *     service ({@link ChannelText#escaper}); the templates' own text is left as written, and
+     *     {@code {{{value}}}} opts a value out
+     */
+    MessageRenderer(String titleTemplate, String bodyTemplate, Mustache.Escaper escaper) {
+        Mustache.Compiler compiler = MUSTACHE.withEscaper(escaper);
+        this.title = compiler.compile(titleTemplate == null || titleTemplate.isBlank() ? DEFAULT_TITLE : titleTemplate);
+        this.body = compiler.compile(bodyTemplate == null || bodyTemplate.isBlank() ? DEFAULT_BODY : bodyTemplate);
     }
 
     Notification render(WebhookMessage m, List<WebhookMessage.Alert> alerts, boolean escalation) {

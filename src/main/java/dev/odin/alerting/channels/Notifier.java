@@ -46,11 +46,11 @@ public final class Notifier implements AutoCloseable {
             }
             ChannelSender sender = c.getType() == AlertingProperties.Channel.Type.EMAIL ? new EmailSender(c)
                     : new HttpSender(c, http);
-            DiskQueue queue = new DiskQueue(dataDir.resolve(c.getName()), props.getRetry().getQueueMaxSize().toBytes(),
-                    true, clock);
+            Path dir = dataDir.resolve(c.getName());
+            DiskQueue queue = new DiskQueue(dir, props.getRetry().getQueueMaxSize().toBytes(), true, clock);
             channels.put(c.getName(), new Route(c, new Matchers(c.getSeverities(), c.getMatchers()),
-                    new MessageRenderer(c.getTitleTemplate(), c.getBodyTemplate()),
-                    new ChannelOutbox(c.getName(), sender, queue, props.getRetry(), metrics, clock)));
+                    new MessageRenderer(c.getTitleTemplate(), c.getBodyTemplate(), ChannelText.escaper(c.getType())),
+                    new ChannelOutbox(c.getName(), sender, queue, dir, props.getRetry(), metrics, clock)));
         }
         for (AlertingProperties.Escalation e : escalations) {
             if (!channels.containsKey(e.getChannel())) {
@@ -117,13 +117,17 @@ public final class Notifier implements AutoCloseable {
         return m;
     }
 
-    /** Per channel: messages waiting and the last delivery errors (for /health). */
+    /** Per channel: messages waiting, dead-lettered since the start (and where) and the last errors (for /health). */
     public Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         channels.forEach((name, r) -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("type", r.config().getType().name().toLowerCase());
             s.put("queued", r.outbox().pending());
+            if (r.outbox().deadLettered() > 0) {
+                s.put("deadLettered", r.outbox().deadLettered());
+                s.put("deadLetterFile", r.outbox().deadLetterFile().toString());
+            }
             List<String> errors = r.outbox().lastErrors();
             if (!errors.isEmpty()) {
                 s.put("lastErrors", errors);
