@@ -70,7 +70,7 @@ public final class AdmissionControl {
         Gauge.builder("odin.admission.in.flight.requests", inFlightRequests, AtomicInteger::get)
                 .description("Requests received and not yet answered").register(registry);
         Gauge.builder("odin.admission.in.flight.bytes", inFlightBytes, AtomicLong::get).baseUnit("bytes")
-                .description("Wire bytes of the requests in flight").register(registry);
+                .description("Estimated memory cost of the decoded requests in flight (decoded size times its cost factor)").register(registry);
         Gauge.builder("odin.admission.heap.live.ratio", this, a -> a.liveHeapRatio())
                 .description("Heap used after the latest garbage collection, as a fraction of the maximum heap")
                 .register(registry);
@@ -79,7 +79,7 @@ public final class AdmissionControl {
     /**
      * @param receiver metrics, logs, traces or alertmanager: event requests also wait for the queue
      * @param transport http or grpc
-     * @param bytes the request's wire size (0 when not known yet)
+     * @param bytes what the decoded request costs in memory ({@link #cost})
      */
     public Decision admit(String receiver, String transport, long bytes) {
         Reason reason = null;
@@ -113,6 +113,14 @@ public final class AdmissionControl {
                 .tag("receiver", receiver).tag("transport", transport).tag("reason", r.name().toLowerCase())
                 .register(registry)).increment();
         return new Decision(null, reason, message);
+    }
+
+    /**
+     * What a decoded request of this many bytes costs in memory while it is handled: what
+     * {@link #admit} counts against odin.admission.max-in-flight-bytes.
+     */
+    public long cost(long decodedBytes, boolean json) {
+        return (long) (decodedBytes * (json ? config.jsonCostFactor() : config.protobufCostFactor()));
     }
 
     /** From now on every request is refused (retryable): ODIN is shutting down. */

@@ -49,14 +49,13 @@ public class AdmissionConfiguration {
      */
     @Bean
     public FilterRegistrationBean<BodyIntake> bodyIntake(OdinProperties odin, AlertingProperties alerting,
-            HttpIntakeProperties http, AdmissionProperties props, AdmissionControl admission,
+            HttpIntakeProperties http, AdmissionControl admission,
             ExportResponses responses, WebhookMetrics webhookMetrics, MeterRegistry registry) {
         long otlpDecoded = odin.getOtlp().getMaxDecompressedSize().toBytes();
         long webhookMax = alerting.getWebhook().getMaxBodySize().toBytes();
         BodyIntake intake = new BodyIntake(
                 new BodyIntake.Limits(odin.getOtlp().getMaxRequestSize().toBytes(), otlpDecoded),
-                new BodyIntake.Limits(webhookMax, webhookMax), http.bodyTimeout(), props.protobufCostFactor(),
-                props.jsonCostFactor(), new Reception(http.maxReceiving(), http.maxReceivingPerClient(),
+                new BodyIntake.Limits(webhookMax, webhookMax), http.bodyTimeout(), new Reception(http.maxReceiving(), http.maxReceivingPerClient(),
                         http.maxReceivingBytes().toBytes()), admission, responses, webhookMetrics, registry);
         FilterRegistrationBean<BodyIntake> reg = new FilterRegistrationBean<>(intake);
         reg.addUrlPatterns("/v1/*", "/alertmanager/*");

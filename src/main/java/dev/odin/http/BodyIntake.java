@@ -71,8 +71,6 @@ public final class BodyIntake extends HttpFilter {
     private final Limits otlp;
     private final Limits webhook;
     private final Duration bodyTimeout;
-    private final double protobufCost;
-    private final double jsonCost;
     private final Reception reception;
     private final AdmissionControl admission;
     private final ExportResponses responses;
@@ -80,14 +78,11 @@ public final class BodyIntake extends HttpFilter {
     private final MeterRegistry registry;
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
-    public BodyIntake(Limits otlp, Limits webhook, Duration bodyTimeout, double protobufCost, double jsonCost,
-            Reception reception, AdmissionControl admission, ExportResponses responses, WebhookMetrics webhookMetrics,
+    public BodyIntake(Limits otlp, Limits webhook, Duration bodyTimeout, Reception reception, AdmissionControl admission, ExportResponses responses, WebhookMetrics webhookMetrics,
             MeterRegistry registry) {
         this.otlp = otlp;
         this.webhook = webhook;
         this.bodyTimeout = bodyTimeout;
-        this.protobufCost = protobufCost;
-        this.jsonCost = jsonCost;
         this.reception = reception;
         this.admission = admission;
         this.responses = responses;
@@ -184,6 +179,8 @@ public final class BodyIntake extends HttpFilter {
         private byte[] buffer;
         private int length;
         private long taken;
+        /** An answer went out before the body was read to its end: close without reading the rest. */
+        private volatile boolean closeOnComplete;
 
         Receiver(HttpServletRequest request, HttpServletResponse response, boolean isWebhook) {
             this.request = request;
@@ -271,7 +268,7 @@ public final class BodyIntake extends HttpFilter {
                 return;
             }
             boolean json = mediaType(request.getContentType()).equals("application/json");
-            long cost = (long) (decoded.length * (isWebhook || json ? jsonCost : protobufCost));
+            long cost = admission.cost(decoded.length, isWebhook || json);
             AdmissionControl.Decision d = admission.admit(isWebhook ? "alertmanager" : signal.tag(), "http", cost);
             if (!d.admitted()) {
                 response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
@@ -317,6 +314,9 @@ public final class BodyIntake extends HttpFilter {
             if (finished.compareAndSet(false, true)) {
                 reception.end(client, taken);
             }
+            if (closeOnComplete) {
+                TomcatConnections.stopReading(request);
+            }
         }
 
         @Override
@@ -351,7 +351,11 @@ public final class BodyIntake extends HttpFilter {
             reception.end(client, taken);
             buffer = null;
             try {
-                write(status, code, outcome, message, close);
+                if (close) {
+                    response.setHeader("Connection", "close");
+                    closeOnComplete = true;
+                }
+                write(status, code, outcome, message, false);
             } finally {
                 async.complete();
             }

@@ -36,6 +36,16 @@ public final class TomcatConnections extends ValveBase {
      */
     public static void closeWithoutReading(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
         response.setHeader("Connection", "close");
+        stopReading(request);
+    }
+
+    /**
+     * Tomcat's part of {@link #closeWithoutReading} alone. In asynchronous mode call it from the
+     * AsyncListener's onComplete: earlier, the error state it sets makes Tomcat skip the completion
+     * (listeners, request-destroyed events, its count of requests in progress, which graceful
+     * shutdown waits on).
+     */
+    public static void stopReading(HttpServletRequest request) {
         if (request.getAttribute(ATTRIBUTE) instanceof Request tomcat) {
             tomcat.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
         }

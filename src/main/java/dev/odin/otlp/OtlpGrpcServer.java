@@ -151,7 +151,14 @@ public final class OtlpGrpcServer implements AutoCloseable {
         MethodDescriptor<byte[], R> method = export.toBuilder(RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(responseType)).build();
         return ServerServiceDefinition.builder(serviceName)
                 .addMethod(method, ServerCalls.asyncUnaryCall((byte[] bytes, StreamObserver<R> observer) -> {
-                    AdmissionControl.Decision d = admission.admit(signal.tag(), "grpc", bytes.length);
+                    if (bytes == RawBytesMarshaller.TOO_LARGE) {
+                        responses.failure(signal, Transport.GRPC, "too_large");
+                        observer.onError(Status.RESOURCE_EXHAUSTED.withDescription("the message inflates to more than"
+                                + " the limit of " + maxMessageBytes + " bytes (odin.otlp.grpc.max-message-size)")
+                                .asRuntimeException());
+                        return;
+                    }
+                    AdmissionControl.Decision d = admission.admit(signal.tag(), "grpc", admission.cost(bytes.length, false));
                     if (!d.admitted()) {
                         responses.failure(signal, Transport.GRPC, "overloaded");
                         observer.onError(retryLater(d.message()));
@@ -211,9 +218,12 @@ public final class OtlpGrpcServer implements AutoCloseable {
             responses.failure(signal, Transport.GRPC, e.outcome());
             observer.onError(Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
         } else {
-            log.error("OTLP/gRPC {} request failed inside ODIN", signal.tag(), failure);
+            // the detail stays in the log: a client learns only that it was ODIN's fault, and where to look
+            String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+            log.error("OTLP/gRPC {} request failed inside ODIN (error id {})", signal.tag(), id, failure);
             responses.failure(signal, Transport.GRPC, "error");
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + failure).asRuntimeException());
+            observer.onError(Status.INTERNAL.withDescription("internal error in ODIN (error id " + id
+                    + " in its log)").asRuntimeException());
         }
     }
 

@@ -23,11 +23,23 @@ public final class RawBytesMarshaller implements MethodDescriptor.Marshaller<byt
         return new ByteArrayInputStream(value);
     }
 
-    /** grpc-java has already enforced the maximum message size on this stream. */
+    /**
+     * Stands for a message that inflated past the maximum message size. grpc-java enforces the
+     * limit while this stream is read, but a failure here would reach the client as UNKNOWN
+     * ("Application error processing RPC"): the service answers RESOURCE_EXHAUSTED instead.
+     */
+    public static final byte[] TOO_LARGE = new byte[0];
+
+    /** grpc-java enforces the maximum message size on this stream (after inflating). */
     @Override
     public byte[] parse(InputStream stream) {
         try {
             return stream.readAllBytes();
+        } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                return TOO_LARGE;
+            }
+            throw e;
         } catch (IOException e) {
             throw Status.INTERNAL.withDescription("reading the request failed: " + e.getMessage()).withCause(e)
                     .asRuntimeException();
