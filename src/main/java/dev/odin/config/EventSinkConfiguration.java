@@ -1,11 +1,13 @@
 package dev.odin.config;
 
 import dev.odin.events.EventFiles;
+import dev.odin.health.DataDirGuard;
 import dev.odin.loki.LokiHealthIndicator;
 import dev.odin.loki.LokiMapper;
 import dev.odin.loki.LokiSink;
 import dev.odin.otlp.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,6 +52,14 @@ public class EventSinkConfiguration {
         };
     }
 
+    /** Every write of events and delivery state under odin.data-dir; also /health component dataDir. */
+    @Bean
+    public DataDirGuard dataDir(OdinProperties props, AdmissionProperties admission, MeterRegistry registry)
+            throws IOException {
+        return DataDirGuard.of(Path.of(props.getDataDir()), props.getDataDirMinFree().toBytes(),
+                admission.retryAfter().toMillis(), registry);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
     public EventFiles eventFiles(OdinProperties props) throws IOException {
@@ -58,15 +68,17 @@ public class EventSinkConfiguration {
     }
 
     @Bean
-    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry) {
-        return exchange -> telemetry.eventsWritten(files.getObject()
-                .write(exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class)));
+    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
+        return exchange -> {
+            dev.odin.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class);
+            telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
+        };
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry) throws IOException {
-        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry);
+    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard) throws IOException {
+        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry, guard);
     }
 
     @Bean

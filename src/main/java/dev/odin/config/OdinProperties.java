@@ -35,6 +35,13 @@ public class OdinProperties {
     @NotBlank
     private String dataDir = "./data";
 
+    /**
+     * New events are refused ("retry later") while the data dir's file system has less than
+     * this free, before a write can fail half-way; 0 leaves it to the writes' own errors.
+     */
+    @NotNull
+    private DataSize dataDirMinFree = DataSize.ofMegabytes(64);
+
     @Valid
     private final Loki loki = new Loki();
 
@@ -63,6 +70,14 @@ public class OdinProperties {
 
     public void setDataDir(String dataDir) {
         this.dataDir = dataDir;
+    }
+
+    public DataSize getDataDirMinFree() {
+        return dataDirMinFree;
+    }
+
+    public void setDataDirMinFree(DataSize dataDirMinFree) {
+        this.dataDirMinFree = dataDirMinFree;
     }
 
     public Loki getLoki() {
