@@ -2,6 +2,9 @@ package dev.odin.config;
 
 import dev.odin.events.EventFiles;
 import dev.odin.health.DataDirGuard;
+import dev.odin.logs.EventLimits;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.concurrent.atomic.LongAdder;
 import dev.odin.loki.LokiHealthIndicator;
 import dev.odin.loki.LokiMapper;
 import dev.odin.loki.LokiSink;
@@ -34,6 +37,28 @@ public class EventSinkConfiguration {
         String sink = props.getLoki().getUrl().isBlank() ? "files"
                 : props.getLoki().getFormat() == OdinProperties.Loki.Format.OTLP ? "otlp" : "loki";
         return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
+    }
+
+    /** Route step (otlp-logs): the odin.events length limits, before any sink. */
+    @Bean
+    public EventLimits limitEventLengths(OdinProperties props, MeterRegistry registry) {
+        OdinProperties.Events e = props.getEvents();
+        EventLimits limits;
+        try {
+            limits = new EventLimits(e.getMaxBodySize().toBytes(), e.getMaxAttributeValueSize().toBytes(),
+                    e.getMaxAttributeKeySize().toBytes());
+        } catch (IllegalArgumentException x) {
+            throw new RefusedStartException(x.getMessage());
+        }
+        EventLimits.Counts c = limits.counts();
+        for (var what : java.util.Map.of("body", c.body, "attribute_value", c.attributeValue, "attribute_key",
+                c.attributeKey).entrySet()) {
+            FunctionCounter.builder("odin.events.trimmed", what.getValue(), LongAdder::doubleValue)
+                    .description("Event bodies and attribute values trimmed, and attributes with over-long keys"
+                            + " dropped, to the odin.events length limits").tag("what", what.getKey())
+                    .register(registry);
+        }
+        return limits;
     }
 
     @Bean

@@ -164,6 +164,10 @@ public class OdinProperties {
         @NotNull
         private DataSize maxLineSize = DataSize.ofKilobytes(256);
 
+        /** Loki's max_label_value_length: longer stream label values are trimmed, not refused by Loki. */
+        @NotNull
+        private DataSize maxLabelValueSize = DataSize.ofBytes(2048);
+
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
         public Format getFormat() { return format; }
@@ -210,6 +214,8 @@ public class OdinProperties {
         public void setMaxMetadataSize(DataSize maxMetadataSize) { this.maxMetadataSize = maxMetadataSize; }
         public DataSize getMaxLineSize() { return maxLineSize; }
         public void setMaxLineSize(DataSize maxLineSize) { this.maxLineSize = maxLineSize; }
+        public DataSize getMaxLabelValueSize() { return maxLabelValueSize; }
+        public void setMaxLabelValueSize(DataSize maxLabelValueSize) { this.maxLabelValueSize = maxLabelValueSize; }
     }
 
     /** Local JSON-lines event files, used when no Loki URL is set. */
@@ -222,10 +228,34 @@ public class OdinProperties {
         @NotNull
         private DataSize maxFileSize = DataSize.ofMegabytes(100);
 
+        /**
+         * Log record bodies longer than this are trimmed (with a marker) before any sink; below
+         * Loki's max_line_size (256KB) so Loki never refuses the line.
+         */
+        @NotNull
+        private DataSize maxBodySize = DataSize.ofKilobytes(64);
+
+        /**
+         * Attribute values (resource, scope, record) longer than this are trimmed (with a marker)
+         * before any sink: 16 of them fill Loki's structured metadata per entry (64KB).
+         */
+        @NotNull
+        private DataSize maxAttributeValueSize = DataSize.ofKilobytes(4);
+
+        /** Attributes whose key is longer than this are dropped (Loki's max_label_name_length). */
+        @NotNull
+        private DataSize maxAttributeKeySize = DataSize.ofBytes(1024);
+
         public int getRetentionDays() { return retentionDays; }
         public void setRetentionDays(int retentionDays) { this.retentionDays = retentionDays; }
         public DataSize getMaxFileSize() { return maxFileSize; }
         public void setMaxFileSize(DataSize maxFileSize) { this.maxFileSize = maxFileSize; }
+        public DataSize getMaxBodySize() { return maxBodySize; }
+        public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+        public DataSize getMaxAttributeValueSize() { return maxAttributeValueSize; }
+        public void setMaxAttributeValueSize(DataSize maxAttributeValueSize) { this.maxAttributeValueSize = maxAttributeValueSize; }
+        public DataSize getMaxAttributeKeySize() { return maxAttributeKeySize; }
+        public void setMaxAttributeKeySize(DataSize maxAttributeKeySize) { this.maxAttributeKeySize = maxAttributeKeySize; }
     }
 
     /** The OTLP receivers. The HTTP receiver listens on Spring Boot's {@code server.port}. */

@@ -137,6 +137,7 @@ public final class OdinMetrics {
         trimmed(t.metadataEntries, "metadata_entries");
         trimmed(t.metadataSize, "metadata_size");
         trimmed(t.lineSize, "line_size");
+        trimmed(t.labelValueSize, "label_value_size");
     }
 
     private void trimmed(LongAdder adder, String cap) {
