@@ -231,6 +231,9 @@ public final class MetricsTranslator implements Processor {
 
     /** The first {@code max} characters, one fewer when that would split a surrogate pair. */
     static String cut(String value, int max) {
+        if (value.length() <= max) {
+            return value;
+        }
         int end = max;
         if (end > 0 && Character.isHighSurrogate(value.charAt(end - 1))) {
             end--;

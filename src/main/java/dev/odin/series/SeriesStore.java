@@ -127,7 +127,7 @@ public final class SeriesStore {
             stats.originConflicts.increment();
             logOnce("origin:" + name, "metric {} arrives from {} but is already made from {}; the first one wins",
                     name, describe(origin), describe(f.origin()));
-            throw new ConflictException(ConflictException.Kind.ORIGIN, "metric " + describe(origin) + " translates to " + name
+            throw new ConflictException(ConflictException.Kind.ORIGIN, describe(origin) + " translates to " + name
                     + ", which is already made from " + describe(f.origin()) + " (the first one wins)");
         }
         if (!Objects.equals(f.help(), help) && help != null && !help.isEmpty()) {
