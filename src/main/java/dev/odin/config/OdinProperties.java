@@ -396,6 +396,71 @@ public class OdinProperties {
         @Min(1)
         private int maxLabelValueLength = 4096;
 
+        /** Cap on live series that the requests of one tenant may create; 0: a quarter of max-series. */
+        @Min(0)
+        private int maxSeriesPerTenant = 0;
+
+        /** A metric whose OTLP or Prometheus name is longer is refused (characters). */
+        @Min(1)
+        private int maxNameLength = 255;
+
+        /** A data point with a longer attribute key (label name) is refused (characters). */
+        @Min(1)
+        private int maxLabelNameLength = 128;
+
+        /** Resource and scope attribute values (target_info, job, otel_scope_*) are cut to this (characters). */
+        @Min(1)
+        private int maxResourceAttributeValueLength = 4096;
+
+        /** Metric descriptions (HELP) are cut to this (characters). */
+        @Min(1)
+        private int maxHelpLength = 1024;
+
+        public int getMaxSeriesPerTenant() {
+            return maxSeriesPerTenant;
+        }
+
+        public void setMaxSeriesPerTenant(int maxSeriesPerTenant) {
+            this.maxSeriesPerTenant = maxSeriesPerTenant;
+        }
+
+        /** The per-tenant cap in force: the setting, or a quarter of max-series when it is 0. */
+        public int maxSeriesPerTenant() {
+            return maxSeriesPerTenant > 0 ? Math.min(maxSeriesPerTenant, maxSeries) : Math.max(1, maxSeries / 4);
+        }
+
+        public int getMaxNameLength() {
+            return maxNameLength;
+        }
+
+        public void setMaxNameLength(int maxNameLength) {
+            this.maxNameLength = maxNameLength;
+        }
+
+        public int getMaxLabelNameLength() {
+            return maxLabelNameLength;
+        }
+
+        public void setMaxLabelNameLength(int maxLabelNameLength) {
+            this.maxLabelNameLength = maxLabelNameLength;
+        }
+
+        public int getMaxResourceAttributeValueLength() {
+            return maxResourceAttributeValueLength;
+        }
+
+        public void setMaxResourceAttributeValueLength(int maxResourceAttributeValueLength) {
+            this.maxResourceAttributeValueLength = maxResourceAttributeValueLength;
+        }
+
+        public int getMaxHelpLength() {
+            return maxHelpLength;
+        }
+
+        public void setMaxHelpLength(int maxHelpLength) {
+            this.maxHelpLength = maxHelpLength;
+        }
+
         /** Attributes to drop per metric so that series merge. */
         @Valid
         private List<DropRule> dropAttributes = new ArrayList<>();
