@@ -1,11 +1,16 @@
 package dev.odin.config;
 
 import dev.odin.events.EventFiles;
+import dev.odin.health.DataDirGuard;
+import dev.odin.logs.EventLimits;
+import io.micrometer.core.instrument.FunctionCounter;
+import java.util.concurrent.atomic.LongAdder;
 import dev.odin.loki.LokiHealthIndicator;
 import dev.odin.loki.LokiMapper;
 import dev.odin.loki.LokiSink;
 import dev.odin.otlp.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +39,28 @@ public class EventSinkConfiguration {
         return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
     }
 
+    /** Route step (otlp-logs): the odin.events length limits, before any sink. */
+    @Bean
+    public EventLimits limitEventLengths(OdinProperties props, MeterRegistry registry) {
+        OdinProperties.Events e = props.getEvents();
+        EventLimits limits;
+        try {
+            limits = new EventLimits(e.getMaxBodySize().toBytes(), e.getMaxAttributeValueSize().toBytes(),
+                    e.getMaxAttributeKeySize().toBytes());
+        } catch (IllegalArgumentException x) {
+            throw new RefusedStartException(x.getMessage());
+        }
+        EventLimits.Counts c = limits.counts();
+        for (var what : java.util.Map.of("body", c.body, "attribute_value", c.attributeValue, "attribute_key",
+                c.attributeKey).entrySet()) {
+            FunctionCounter.builder("odin.events.trimmed", what.getValue(), LongAdder::doubleValue)
+                    .description("Event bodies and attribute values trimmed, and attributes with over-long keys"
+                            + " dropped, to the odin.events length limits").tag("what", what.getKey())
+                    .register(registry);
+        }
+        return limits;
+    }
+
     @Bean
     public LokiMapper lokiMapper(OdinProperties props, OdinMetrics telemetry) {
         LokiMapper mapper = new LokiMapper(props.getLoki(), Clock.systemUTC());
@@ -50,6 +77,14 @@ public class EventSinkConfiguration {
         };
     }
 
+    /** Every write of events and delivery state under odin.data-dir; also /health component dataDir. */
+    @Bean
+    public DataDirGuard dataDir(OdinProperties props, AdmissionProperties admission, MeterRegistry registry)
+            throws IOException {
+        return DataDirGuard.of(Path.of(props.getDataDir()), props.getDataDirMinFree().toBytes(),
+                admission.retryAfter().toMillis(), registry);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
     public EventFiles eventFiles(OdinProperties props) throws IOException {
@@ -58,15 +93,17 @@ public class EventSinkConfiguration {
     }
 
     @Bean
-    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry) {
-        return exchange -> telemetry.eventsWritten(files.getObject()
-                .write(exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class)));
+    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
+        return exchange -> {
+            dev.odin.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class);
+            telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
+        };
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry) throws IOException {
-        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry);
+    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard) throws IOException {
+        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry, guard);
     }
 
     @Bean

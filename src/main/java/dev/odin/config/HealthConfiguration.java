@@ -41,8 +41,9 @@ public class HealthConfiguration {
     @Bean
     public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
             ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc,
-            ObjectProvider<dev.odin.admission.AdmissionControl> admission) {
-        return new ReadyEndpoint(availability, camel, sink, grpc, admission);
+            ObjectProvider<dev.odin.admission.AdmissionControl> admission,
+            ObjectProvider<dev.odin.health.DataDirGuard> dataDir) {
+        return new ReadyEndpoint(availability, camel, sink, grpc, admission, dataDir);
     }
 
     /** The OTLP/gRPC receiver: UP while its port is bound. */
@@ -75,7 +76,13 @@ public class HealthConfiguration {
     /** The local event files (the sink when no Loki is configured). */
     @Bean
     @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
-    public HealthIndicator eventFilesHealthIndicator(EventFiles files) {
-        return () -> Health.up().withDetail("directory", files.directory().toString()).build();
+    public HealthIndicator eventFilesHealthIndicator(EventFiles files, dev.odin.health.DataDirGuard dataDir) {
+        return () -> {
+            String failure = dataDir.failures().get(dev.odin.health.DataDirGuard.EVENTS);
+            Health.Builder b = dataDir.acceptingWrites() ? Health.up()
+                    : Health.down().withDetail("reason", failure != null ? failure
+                            : "the data dir is below odin.data-dir-min-free: new events are refused");
+            return b.withDetail("directory", files.directory().toString()).build();
+        };
     }
 }

@@ -47,7 +47,7 @@ public class OdinConfiguration {
     public SeriesStore seriesStore(OdinProperties props, OdinMetrics telemetry) {
         OdinProperties.Metrics m = props.getMetrics();
         SeriesStore store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
-                m.getSeriesExpiry(), m.isZeroFirst()), Clock.systemUTC());
+                m.getSeriesExpiry(), m.isZeroFirst(), m.maxSeriesPerTenant()), Clock.systemUTC());
         telemetry.bindStore(store);
         return store;
     }
@@ -55,7 +55,9 @@ public class OdinConfiguration {
     @Bean
     public SeriesCollector seriesCollector(SeriesStore store, PrometheusRegistry prometheusRegistry,
             MeterRegistry meterRegistry) {
-        SeriesCollector collector = new SeriesCollector(store, new MeterNames(meterRegistry)::names);
+        MeterNames meterNames = new MeterNames(meterRegistry);
+        SeriesCollector collector = new SeriesCollector(store, meterNames::names);
+        store.reservedNames(meterNames::names);
         prometheusRegistry.register(collector);
         return collector;
     }

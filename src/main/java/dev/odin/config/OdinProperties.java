@@ -35,6 +35,13 @@ public class OdinProperties {
     @NotBlank
     private String dataDir = "./data";
 
+    /**
+     * New events are refused ("retry later") while the data dir's file system has less than
+     * this free, before a write can fail half-way; 0 leaves it to the writes' own errors.
+     */
+    @NotNull
+    private DataSize dataDirMinFree = DataSize.ofMegabytes(64);
+
     @Valid
     private final Loki loki = new Loki();
 
@@ -63,6 +70,14 @@ public class OdinProperties {
 
     public void setDataDir(String dataDir) {
         this.dataDir = dataDir;
+    }
+
+    public DataSize getDataDirMinFree() {
+        return dataDirMinFree;
+    }
+
+    public void setDataDirMinFree(DataSize dataDirMinFree) {
+        this.dataDirMinFree = dataDirMinFree;
     }
 
     public Loki getLoki() {
@@ -149,6 +164,10 @@ public class OdinProperties {
         @NotNull
         private DataSize maxLineSize = DataSize.ofKilobytes(256);
 
+        /** Loki's max_label_value_length: longer stream label values are trimmed, not refused by Loki. */
+        @NotNull
+        private DataSize maxLabelValueSize = DataSize.ofBytes(2048);
+
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
         public Format getFormat() { return format; }
@@ -195,6 +214,8 @@ public class OdinProperties {
         public void setMaxMetadataSize(DataSize maxMetadataSize) { this.maxMetadataSize = maxMetadataSize; }
         public DataSize getMaxLineSize() { return maxLineSize; }
         public void setMaxLineSize(DataSize maxLineSize) { this.maxLineSize = maxLineSize; }
+        public DataSize getMaxLabelValueSize() { return maxLabelValueSize; }
+        public void setMaxLabelValueSize(DataSize maxLabelValueSize) { this.maxLabelValueSize = maxLabelValueSize; }
     }
 
     /** Local JSON-lines event files, used when no Loki URL is set. */
@@ -207,10 +228,34 @@ public class OdinProperties {
         @NotNull
         private DataSize maxFileSize = DataSize.ofMegabytes(100);
 
+        /**
+         * Log record bodies longer than this are trimmed (with a marker) before any sink; below
+         * Loki's max_line_size (256KB) so Loki never refuses the line.
+         */
+        @NotNull
+        private DataSize maxBodySize = DataSize.ofKilobytes(64);
+
+        /**
+         * Attribute values (resource, scope, record) longer than this are trimmed (with a marker)
+         * before any sink: 16 of them fill Loki's structured metadata per entry (64KB).
+         */
+        @NotNull
+        private DataSize maxAttributeValueSize = DataSize.ofKilobytes(4);
+
+        /** Attributes whose key is longer than this are dropped (Loki's max_label_name_length). */
+        @NotNull
+        private DataSize maxAttributeKeySize = DataSize.ofBytes(1024);
+
         public int getRetentionDays() { return retentionDays; }
         public void setRetentionDays(int retentionDays) { this.retentionDays = retentionDays; }
         public DataSize getMaxFileSize() { return maxFileSize; }
         public void setMaxFileSize(DataSize maxFileSize) { this.maxFileSize = maxFileSize; }
+        public DataSize getMaxBodySize() { return maxBodySize; }
+        public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+        public DataSize getMaxAttributeValueSize() { return maxAttributeValueSize; }
+        public void setMaxAttributeValueSize(DataSize maxAttributeValueSize) { this.maxAttributeValueSize = maxAttributeValueSize; }
+        public DataSize getMaxAttributeKeySize() { return maxAttributeKeySize; }
+        public void setMaxAttributeKeySize(DataSize maxAttributeKeySize) { this.maxAttributeKeySize = maxAttributeKeySize; }
     }
 
     /** The OTLP receivers. The HTTP receiver listens on Spring Boot's {@code server.port}. */
@@ -350,6 +395,71 @@ public class OdinProperties {
         /** A data point with a longer label value is rejected (characters). */
         @Min(1)
         private int maxLabelValueLength = 4096;
+
+        /** Cap on live series that the requests of one tenant may create; 0: a quarter of max-series. */
+        @Min(0)
+        private int maxSeriesPerTenant = 0;
+
+        /** A metric whose OTLP or Prometheus name is longer is refused (characters). */
+        @Min(1)
+        private int maxNameLength = 255;
+
+        /** A data point with a longer attribute key (label name) is refused (characters). */
+        @Min(1)
+        private int maxLabelNameLength = 128;
+
+        /** Resource and scope attribute values (target_info, job, otel_scope_*) are cut to this (characters). */
+        @Min(1)
+        private int maxResourceAttributeValueLength = 4096;
+
+        /** Metric descriptions (HELP) are cut to this (characters). */
+        @Min(1)
+        private int maxHelpLength = 1024;
+
+        public int getMaxSeriesPerTenant() {
+            return maxSeriesPerTenant;
+        }
+
+        public void setMaxSeriesPerTenant(int maxSeriesPerTenant) {
+            this.maxSeriesPerTenant = maxSeriesPerTenant;
+        }
+
+        /** The per-tenant cap in force: the setting, or a quarter of max-series when it is 0. */
+        public int maxSeriesPerTenant() {
+            return maxSeriesPerTenant > 0 ? Math.min(maxSeriesPerTenant, maxSeries) : Math.max(1, maxSeries / 4);
+        }
+
+        public int getMaxNameLength() {
+            return maxNameLength;
+        }
+
+        public void setMaxNameLength(int maxNameLength) {
+            this.maxNameLength = maxNameLength;
+        }
+
+        public int getMaxLabelNameLength() {
+            return maxLabelNameLength;
+        }
+
+        public void setMaxLabelNameLength(int maxLabelNameLength) {
+            this.maxLabelNameLength = maxLabelNameLength;
+        }
+
+        public int getMaxResourceAttributeValueLength() {
+            return maxResourceAttributeValueLength;
+        }
+
+        public void setMaxResourceAttributeValueLength(int maxResourceAttributeValueLength) {
+            this.maxResourceAttributeValueLength = maxResourceAttributeValueLength;
+        }
+
+        public int getMaxHelpLength() {
+            return maxHelpLength;
+        }
+
+        public void setMaxHelpLength(int maxHelpLength) {
+            this.maxHelpLength = maxHelpLength;
+        }
 
         /** Attributes to drop per metric so that series merge. */
         @Valid

@@ -17,6 +17,9 @@ import java.util.List;
 import dev.odin.usage.UsageLedger;
 import dev.odin.usage.UsageRecorder;
 import dev.odin.usage.UsageStore;
+import dev.odin.usage.UsageUsers;
+import dev.odin.privacy.EventsPrivacy;
+import dev.odin.privacy.MetricsPrivacy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -58,9 +61,18 @@ public class UsageConfiguration {
         }
     }
 
+    /** The privacy rules for the users the history keeps: the event rules, then the metric rules. */
     @Bean
-    public UsageStore usageStore(OdinProperties odin, ClaudeProperties claude) throws IOException {
-        return new UsageStore(Path.of(odin.getDataDir()).resolve("usage"), claude.retentionDays());
+    public UsageUsers usageUsers(EventsPrivacy applyEventPrivacy, MetricsPrivacy applyMetricPrivacy) {
+        return new UsageUsers(applyEventPrivacy.rules(), applyMetricPrivacy.rules());
+    }
+
+    /** The history; users written in clear before the privacy rules reached it are rewritten first. */
+    @Bean
+    public UsageStore usageStore(OdinProperties odin, ClaudeProperties claude, UsageUsers users) throws IOException {
+        UsageStore store = new UsageStore(Path.of(odin.getDataDir()).resolve("usage"), claude.retentionDays());
+        store.migrateUsers(users);
+        return store;
     }
 
     @Bean
@@ -70,7 +82,8 @@ public class UsageConfiguration {
 
     @Bean
     public TranscriptFollower transcriptFollower(ClaudeProperties claude, OdinProperties odin, UsageStore store,
-            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock) throws IOException {
+            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users)
+            throws IOException {
         TranscriptParser parser = new TranscriptParser();
         UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
         // what was counted in the last week, so lines read again after a restart are repeats
@@ -83,7 +96,8 @@ public class UsageConfiguration {
         TranscriptFollower follower = new TranscriptFollower(Path.of(claude.transcriptsDir()),
                 new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
                 parser, ledger, pricing, recorder, machine,
-                claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user(), claude.team());
+                users.configured(claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user()),
+                claude.team());
         FunctionCounter.builder("odin.claude.transcript.lines", follower, TranscriptFollower::linesRead)
                 .description("Transcript lines read").register(registry);
         FunctionCounter.builder("odin.claude.transcript.malformed", parser, TranscriptParser::malformed)
@@ -127,8 +141,9 @@ public class UsageConfiguration {
 
     /** Route step (otlp-logs): api_request events as telemetry usage. */
     @Bean
-    public TelemetryUsage recordTelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry) {
-        return new TelemetryUsage(pricing, recorder, registry);
+    public TelemetryUsage recordTelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry,
+            UsageUsers users) {
+        return new TelemetryUsage(pricing, recorder, registry, users);
     }
 
     /** Route step (usage-retention): day files past odin.claude.retention-days go. */
@@ -140,8 +155,8 @@ public class UsageConfiguration {
     /** Route step (claude-budgets): budgets, day projections and active blocks recomputed. */
     @Bean
     public BudgetWatch budgetWatch(UsageStore store, ClaudeProperties claude, Clock usageClock,
-            MeterRegistry registry) {
-        return new BudgetWatch(store, claude, usageClock, registry);
+            MeterRegistry registry, UsageUsers users) {
+        return new BudgetWatch(store, claude, usageClock, registry, users);
     }
 
     @Bean

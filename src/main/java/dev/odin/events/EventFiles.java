@@ -7,6 +7,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * ({@code events-2026-11-22.jsonl}), a new numbered file when one reaches its size limit
  * ({@code events-2026-11-22.1.jsonl}), and files older than the retention deleted. Dates are UTC.
  * A write returns once the lines are handed to the operating system, so a crash of ODIN loses
- * nothing it acknowledged.
+ * nothing it acknowledged. A write that fails (a full disk) is taken back: every file it touched
+ * is cut back to its size before it, so a request is either written whole or not at all.
  */
 public final class EventFiles implements AutoCloseable {
 
@@ -58,32 +62,82 @@ public final class EventFiles implements AutoCloseable {
         Files.createDirectories(dir);
     }
 
-    /** @return the number of records written */
+    /** A file a write has touched, and its size before. */
+    private record Mark(Path file, long size) {
+    }
+
+    /**
+     * @return the number of records written
+     * @throws IOException when they could not all be written; then none of them is in the files
+     */
     public synchronized int write(MappedLogs logs) throws IOException {
+        List<Mark> marks = new ArrayList<>(1);
         int n = 0;
-        for (MappedLogs.Stream s : logs.streams()) {
-            for (EntryAdapter e : s.entries()) {
-                ensureFile();
-                EventJson.write(json, s.labels(), e, Map.of());
-                n++;
+        try {
+            for (MappedLogs.Stream s : logs.streams()) {
+                for (EntryAdapter e : s.entries()) {
+                    ensureFile(marks);
+                    EventJson.write(json, s.labels(), e, Map.of());
+                    n++;
+                }
             }
-        }
-        if (json != null) {
-            json.flush();
-            writer.flush();
+            if (json != null) {
+                json.flush();
+                writer.flush();
+            }
+        } catch (IOException e) {
+            abandon();
+            for (Mark m : marks) {
+                cutBack(m, e);
+            }
+            throw e;
         }
         return n;
+    }
+
+    /** The open file dropped without flushing what is buffered: that belongs to the failed write. */
+    private void abandon() {
+        if (counting != null) {
+            try {
+                counting.out.close();
+            } catch (IOException ignored) {
+                // closing a file whose writes failed; it is cut back next
+            }
+        }
+        counting = null;
+        writer = null;
+        json = null;
+    }
+
+    private static void cutBack(Mark m, IOException cause) {
+        try {
+            if (m.size() == 0) {
+                Files.deleteIfExists(m.file());
+            } else {
+                try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.WRITE)) {
+                    ch.truncate(m.size());
+                }
+            }
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+            log.error("event file {}: cannot cut a failed write off ({}); it may end in a partial line",
+                    m.file(), e.getMessage());
+        }
     }
 
     public synchronized Path currentFile() {
         return current;
     }
 
-    private void ensureFile() throws IOException {
+    private void ensureFile(List<Mark> marks) throws IOException {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         if (writer != null && today.equals(day) && counting.count < maxFileBytes) {
+            if (marks.isEmpty()) {
+                marks.add(new Mark(current, counting.count)); // everything before is flushed
+            }
             return;
         }
+        boolean reopen = writer == null && today.equals(day); // the same file again, after a failed write
         if (json != null) {
             json.flush();
         }
@@ -94,7 +148,7 @@ public final class EventFiles implements AutoCloseable {
             day = today;
             part = highestPart(today);
             deleteExpired(today);
-        } else {
+        } else if (!reopen) {
             part++;
         }
         current = dir.resolve("events-" + day + (part == 0 ? "" : "." + part) + ".jsonl");
@@ -104,6 +158,7 @@ public final class EventFiles implements AutoCloseable {
             current = dir.resolve("events-" + day + "." + part + ".jsonl");
             existing = 0;
         }
+        marks.add(new Mark(current, existing));
         counting = new CountingStream(Files.newOutputStream(current, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND), existing);
         writer = new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), 64 * 1024);

@@ -32,10 +32,13 @@ public class ReadyEndpoint {
     private final ObjectProvider<LokiSink> loki;
     private final ObjectProvider<OtlpGrpcServer> grpc;
     private final ObjectProvider<AdmissionControl> admission;
+    private final ObjectProvider<DataDirGuard> dataDir;
 
     public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSink> loki,
-            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<AdmissionControl> admission) {
+            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<AdmissionControl> admission,
+            ObjectProvider<DataDirGuard> dataDir) {
         this.admission = admission;
+        this.dataDir = dataDir;
         this.availability = availability;
         this.camel = camel;
         this.loki = loki;
@@ -60,6 +63,12 @@ public class ReadyEndpoint {
         if (limiter != null && limiter.overMemory()) {
             reasons.add("over the heap limit: " + Math.round(limiter.liveHeapRatio() * 100)
                     + "% of the heap is live, requests are refused until it falls");
+        }
+        DataDirGuard disk = dataDir.getIfAvailable();
+        if (disk != null && !disk.acceptingWrites()) {
+            Map<String, String> failing = disk.failures();
+            reasons.add("the data dir cannot take new events (" + disk.freeBytes(false) + " bytes free)"
+                    + (failing.isEmpty() ? "" : ": " + String.join("; ", failing.values())));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         LokiSink sink = loki.getIfAvailable();

@@ -32,12 +32,45 @@ import org.slf4j.LoggerFactory;
  * <p>Record layout: int payload length, int CRC32C of the rest, long enqueue time (ms), byte type,
  * int item count (log records in the payload), payload; depths are counted in items. A torn
  * record at the end of the last segment (a crash mid-write) is cut off on start.
+ *
+ * <p>A write that fails (a full disk: ENOSPC, or any I/O error) leaves the queue as it was: a
+ * record written in part is cut off again at once, and when a sync fails, every record it was
+ * to make durable is taken back and its writer told so. Readers see only records that are
+ * durable, so nothing a client was refused is ever delivered. When the cursor cannot be saved,
+ * the queue goes on in memory ({@link #cursorUnsaved()}) and the segments already delivered are
+ * still deleted (which is what frees the disk); {@link #saveCursor()} retries it.
  */
 public final class DiskQueue implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DiskQueue.class);
     private static final int HEADER = 4 + 4 + 8 + 1 + 4;
     private static final String SUFFIX = ".seg";
+    private static final int PENDING = 0;
+    private static final int DURABLE = 1;
+    private static final int FAILED = 2;
+
+    /** Opens the files the queue writes (segments, cursor); tests put failing channels here. */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException;
+    }
+
+    /** One appended record, until a sync makes it durable or its failure takes it back. */
+    private static final class Write {
+        final int size;
+        final int items;
+        final int payloadBytes;
+        final long end; // the active segment's size just after it
+        volatile int state = PENDING;
+        volatile IOException failure;
+
+        Write(int size, int items, int payloadBytes, long end) {
+            this.size = size;
+            this.items = items;
+            this.payloadBytes = payloadBytes;
+            this.end = end;
+        }
+    }
 
     /** One record as read back. {@code next} is the cursor position just after it. */
     public record Record(long segment, long next, long enqueuedMillis, byte type, int items, byte[] payload) {
@@ -47,6 +80,7 @@ public final class DiskQueue implements AutoCloseable {
         final long id;
         final Path path;
         long size;
+        long durable; // bytes a sync has covered: what readers may see
         int records; // log records (items), not queue records
 
         Segment(long id, Path path) {
@@ -62,12 +96,13 @@ public final class DiskQueue implements AutoCloseable {
     private final Clock clock;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final Object syncLock = new Object();
+    private final Opener opener;
+    private final java.util.ArrayDeque<Write> unforced = new java.util.ArrayDeque<>();
 
     private Segment active;
     private FileChannel activeChannel;
     private long totalBytes;
-    private long writtenSeq;
-    private volatile long durableSeq;
+    private boolean cursorUnsaved;
 
     // reader state (the cursor) and what is still to deliver
     private long cursorSegment;
@@ -79,6 +114,11 @@ public final class DiskQueue implements AutoCloseable {
     private long readChannelSegment = -1;
 
     public DiskQueue(Path dir, long maxBytes, boolean dropOldest, Clock clock) throws IOException {
+        this(dir, maxBytes, dropOldest, clock, FileChannel::open);
+    }
+
+    DiskQueue(Path dir, long maxBytes, boolean dropOldest, Clock clock, Opener opener) throws IOException {
+        this.opener = opener;
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.max(64 * 1024, Math.min(16L * 1024 * 1024, maxBytes / 8));
@@ -159,6 +199,7 @@ public final class DiskQueue implements AutoCloseable {
                 ch.truncate(pos);
             }
             s.size = pos;
+            s.durable = pos;
         }
     }
 
@@ -185,7 +226,7 @@ public final class DiskQueue implements AutoCloseable {
     private void openNewSegment(long id) throws IOException {
         Path p = dir.resolve(String.format("%020d%s", id, SUFFIX));
         Segment s = new Segment(id, p);
-        activeChannel = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        activeChannel = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         segments.put(id, s);
         active = s;
@@ -197,11 +238,13 @@ public final class DiskQueue implements AutoCloseable {
      * @throws QueueFullException when the bound is reached and dropping is off
      */
     public void append(byte type, int items, byte[] payload) throws IOException {
-        long seq;
+        Write w;
         synchronized (this) {
             int size = HEADER + payload.length;
             makeRoom(size);
-            if (active.size > 0 && active.size + size > segmentBytes) {
+            if (activeChannel == null) {
+                openNewSegment(active.id + 1); // the last one was given up after a failed write
+            } else if (active.size > 0 && active.size + size > segmentBytes) {
                 roll();
             }
             ByteBuffer buf = ByteBuffer.allocate(size);
@@ -209,42 +252,166 @@ public final class DiskQueue implements AutoCloseable {
             int crc = crc(java.util.Arrays.copyOfRange(buf.array(), 8, size));
             buf.putInt(4, crc);
             buf.flip();
-            while (buf.hasRemaining()) {
-                activeChannel.write(buf);
+            try {
+                while (buf.hasRemaining()) {
+                    activeChannel.write(buf);
+                }
+            } catch (IOException e) {
+                // a record written in part must not stay in front of the next one
+                if (!cutBack(active.size)) {
+                    try {
+                        activeChannel.force(false);
+                        markDurable();
+                    } catch (IOException f) {
+                        takeBack(f);
+                    }
+                    giveUp();
+                }
+                throw e;
             }
             active.size += size;
             active.records += items;
             totalBytes += size;
             pendingRecords += items;
             pendingBytes += payload.length;
-            seq = ++writtenSeq;
+            w = new Write(size, items, payload.length, active.size);
+            unforced.addLast(w);
         }
-        awaitDurable(seq);
+        awaitDurable(w);
     }
 
-    /** Group commit: one force() makes every record written before it durable. */
-    private void awaitDurable(long seq) throws IOException {
-        if (durableSeq >= seq) {
-            return;
-        }
+    /**
+     * Group commit: one force() makes every record written before it durable. When it fails,
+     * every record it was to cover is taken back (their writers get the exception): whether they
+     * reached the disk is unknown, and a client that was refused will send them again.
+     */
+    private void awaitDurable(Write w) throws IOException {
         synchronized (syncLock) {
-            if (durableSeq >= seq) {
+            if (settled(w)) {
                 return;
             }
-            long target;
+            int count;
             FileChannel ch;
             synchronized (this) {
-                target = writtenSeq;
+                count = unforced.size();
                 ch = activeChannel;
             }
-            ch.force(false);
-            durableSeq = target;
+            if (ch == null) { // given up, and every pending write settled with it
+                if (settled(w)) {
+                    return;
+                }
+                throw new IOException("the Loki queue segment was given up after a failed write");
+            }
+            try {
+                ch.force(false);
+            } catch (IOException e) {
+                synchronized (this) {
+                    if (ch == activeChannel && w.state == PENDING) {
+                        discardUnforced(e);
+                    }
+                }
+                if (settled(w)) {
+                    return;
+                }
+                throw e;
+            }
+            synchronized (this) {
+                if (ch == activeChannel) { // else a roll has settled them
+                    for (int i = 0; i < count && !unforced.isEmpty(); i++) {
+                        Write done = unforced.removeFirst();
+                        done.state = DURABLE;
+                        active.durable = done.end;
+                    }
+                }
+            }
+            settled(w);
         }
+    }
+
+    /** True when durable; throws its failure when taken back; false while pending. */
+    private static boolean settled(Write w) throws IOException {
+        if (w.state == DURABLE) {
+            return true;
+        }
+        if (w.state == FAILED) {
+            IOException e = new IOException(w.failure.getMessage(), w.failure);
+            throw e;
+        }
+        return false;
+    }
+
+    /** A sync failed: the records after the last durable point are taken back. */
+    private void discardUnforced(IOException cause) {
+        takeBack(cause);
+        if (!cutBack(active.durable)) {
+            giveUp();
+        }
+    }
+
+    /** The records no sync has covered yet are durable now (a force() of their segment worked). */
+    private void markDurable() {
+        for (Write u : unforced) {
+            u.state = DURABLE;
+        }
+        unforced.clear();
+        active.durable = active.size;
+    }
+
+    /** The records no sync has covered are taken back from the counts; their writers get the failure. */
+    private void takeBack(IOException cause) {
+        long items = 0;
+        long bytes = 0;
+        long payload = 0;
+        for (Write u : unforced) {
+            items += u.items;
+            bytes += u.size;
+            payload += u.payloadBytes;
+            u.failure = cause;
+            u.state = FAILED;
+        }
+        unforced.clear();
+        active.records -= (int) items;
+        active.size -= bytes;
+        totalBytes -= bytes;
+        pendingRecords -= items;
+        pendingBytes -= payload;
+    }
+
+    /** Cuts the active segment's file back to {@code size}; false when even that fails. */
+    private boolean cutBack(long size) {
+        try {
+            activeChannel.truncate(size);
+            return true;
+        } catch (IOException e) {
+            log.warn("Loki queue segment {}: cannot cut a failed write off ({}); starting a new segment",
+                    active.path, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * The active segment is given up (its file cannot be cut back): readers stop at its last good
+     * record, a restart cuts the rest off, and the next append starts a new segment.
+     */
+    private void giveUp() {
+        try {
+            activeChannel.close();
+        } catch (IOException ignored) {
+            // given up either way
+        }
+        activeChannel = null;
     }
 
     private void roll() throws IOException {
-        activeChannel.force(false); // earlier records stay durable when the next segment is forced
+        try {
+            activeChannel.force(false); // earlier records stay durable when the next segment is forced
+        } catch (IOException e) {
+            discardUnforced(e);
+            throw e;
+        }
+        markDurable();
         activeChannel.close();
+        activeChannel = null;
         openNewSegment(active.id + 1);
     }
 
@@ -259,7 +426,11 @@ public final class DiskQueue implements AutoCloseable {
                 if (active.size == 0) {
                     return; // a single record larger than the bound: let it through rather than loop
                 }
-                roll();
+                if (activeChannel == null) {
+                    openNewSegment(active.id + 1);
+                } else {
+                    roll();
+                }
             }
             dropSegment(oldest);
         }
@@ -329,9 +500,9 @@ public final class DiskQueue implements AutoCloseable {
                 pos = 0;
                 continue;
             }
-            if (pos >= s.size) {
-                if (s == active) {
-                    break;
+            if (pos >= s.durable) {
+                if (s == active || pos < s.size) {
+                    break; // the rest is not durable yet
                 }
                 seg = seg + 1;
                 pos = 0;
@@ -394,8 +565,24 @@ public final class DiskQueue implements AutoCloseable {
         }
         cursorSegment = last.segment();
         cursorOffset = last.next();
-        writeCursor();
+        cursorUnsaved = true;
+        // delivered segments go first: on a full disk that is the space the cursor needs, and a
+        // restart with the older cursor skips segments that are gone
         deleteConsumedSegments();
+        saveCursor();
+    }
+
+    /** True while the cursor in memory is ahead of the one on disk (its last write failed). */
+    public synchronized boolean cursorUnsaved() {
+        return cursorUnsaved;
+    }
+
+    /** Writes the cursor if it is unsaved; a failure leaves it unsaved, to be retried. */
+    public synchronized void saveCursor() throws IOException {
+        if (cursorUnsaved) {
+            writeCursor();
+            cursorUnsaved = false;
+        }
     }
 
     private void deleteConsumedSegments() throws IOException {
@@ -415,7 +602,17 @@ public final class DiskQueue implements AutoCloseable {
 
     private void writeCursor() throws IOException {
         Path tmp = dir.resolve("cursor.tmp");
-        Files.writeString(tmp, cursorSegment + " " + cursorOffset, StandardCharsets.US_ASCII);
+        try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap((cursorSegment + " " + cursorOffset).getBytes(StandardCharsets.US_ASCII));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(false); // renamed into place only once it holds the cursor
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
         Files.move(tmp, dir.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -423,8 +620,17 @@ public final class DiskQueue implements AutoCloseable {
         Path p = dir.resolve("cursor");
         if (Files.exists(p)) {
             String[] parts = Files.readString(p, StandardCharsets.US_ASCII).trim().split(" ");
-            cursorSegment = Long.parseLong(parts[0]);
-            cursorOffset = Long.parseLong(parts[1]);
+            try {
+                cursorSegment = Long.parseLong(parts[0]);
+                if (parts.length != 2) {
+                    throw new NumberFormatException("not \"segment offset\": " + String.join(" ", parts));
+                }
+                cursorOffset = Long.parseLong(parts[1]);
+            } catch (NumberFormatException e) {
+                log.warn("Loki queue cursor {} unreadable ({}): delivering from the oldest segment", p, e.getMessage());
+                cursorSegment = 0;
+                cursorOffset = 0;
+            }
             Segment s = segments.get(cursorSegment);
             if (s != null && cursorOffset > s.size) {
                 cursorOffset = s.size;
@@ -475,8 +681,8 @@ public final class DiskQueue implements AutoCloseable {
                 }
                 seg = next.getKey();
                 pos = 0;
-            } else if (pos >= s.size) {
-                if (s == active) {
+            } else if (pos >= s.durable) {
+                if (s == active || pos < s.size) {
                     return -1;
                 }
                 seg++;
@@ -492,6 +698,14 @@ public final class DiskQueue implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (cursorUnsaved) {
+            try {
+                saveCursor();
+            } catch (IOException e) {
+                log.warn("Loki queue: cursor not saved on close ({}); a restart sends some records again",
+                        e.getMessage());
+            }
+        }
         if (activeChannel != null && activeChannel.isOpen()) {
             activeChannel.force(false);
             activeChannel.close();

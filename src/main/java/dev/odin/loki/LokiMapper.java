@@ -42,6 +42,7 @@ public final class LokiMapper {
         public final LongAdder metadataEntries = new LongAdder();
         public final LongAdder metadataSize = new LongAdder();
         public final LongAdder lineSize = new LongAdder();
+        public final LongAdder labelValueSize = new LongAdder();
     }
 
     private final List<String> streamLabelKeys;
@@ -50,6 +51,7 @@ public final class LokiMapper {
     private final int maxMetadataEntries;
     private final long maxMetadataBytes;
     private final int maxLineBytes;
+    private final int maxLabelValueBytes;
     private final Clock clock;
     private final LabelNamer namer = new LabelNamer(false, true);
     /** Attribute key -> metadata key: the same few dozen keys arrive on every record. Bounded. */
@@ -70,6 +72,8 @@ public final class LokiMapper {
         this.maxMetadataEntries = config.getMaxMetadataEntries();
         this.maxMetadataBytes = config.getMaxMetadataSize().toBytes();
         this.maxLineBytes = (int) Math.min(Integer.MAX_VALUE, config.getMaxLineSize().toBytes());
+        this.maxLabelValueBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 64,
+                config.getMaxLabelValueSize().toBytes()));
         this.clock = clock;
     }
 
@@ -134,7 +138,7 @@ public final class LokiMapper {
             // one place stays free for service_name until it is there
             int room = maxStreamLabels - (labels.containsKey("service_name") ? 0 : 1);
             if (labels.size() < room || key.equals("service.name")) {
-                labels.put(name, v);
+                labels.put(name, labelValue(v));
                 used.add(key);
             } else {
                 trimmed.streamLabels.increment(); // over Loki's cap: kept as metadata instead
@@ -149,7 +153,7 @@ public final class LokiMapper {
                 }
                 service = null;
             }
-            labels.put("service_name", service == null ? "unknown_service" : service);
+            labels.put("service_name", service == null ? "unknown_service" : service); // a label: already trimmed
         }
         for (KeyValue kv : resource) {
             if (!used.contains(kv.getKey()) && !drop.contains(kv.getKey())) {
@@ -223,6 +227,23 @@ public final class LokiMapper {
             trimmed.metadataSize.increment();
         }
         return e.build();
+    }
+
+    /**
+     * A stream label value within Loki's max_label_value_length (bytes): Loki refuses a whole push
+     * with one longer value, so it is trimmed here (with a marker) and counted. Two values equal
+     * in their first bytes then share a stream.
+     */
+    private String labelValue(String v) {
+        if (v.length() * 3L <= maxLabelValueBytes) {
+            return v;
+        }
+        com.google.protobuf.ByteString utf8 = com.google.protobuf.ByteString.copyFromUtf8(v);
+        if (utf8.size() <= maxLabelValueBytes) {
+            return v;
+        }
+        trimmed.labelValueSize.increment();
+        return dev.odin.logs.EventLimits.trim(utf8, maxLabelValueBytes);
     }
 
     private String line(AnyValue body) {

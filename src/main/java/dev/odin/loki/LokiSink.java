@@ -3,6 +3,8 @@ package dev.odin.loki;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
 import dev.odin.events.EventJson;
+import dev.odin.health.DataDirFullException;
+import dev.odin.health.DataDirGuard;
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.PushRequest;
 import dev.odin.loki.wire.StreamAdapter;
@@ -11,6 +13,9 @@ import dev.odin.telemetry.OdinMetrics;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * on disk), and a delivery step, run by a timer route, sends them on in order, in batches by size
  * and age, retrying with exponential backoff and jitter while Loki is unavailable. A batch Loki
  * refuses for good (a 4xx other than 429) is written to a dead-letter file and not retried.
+ *
+ * <p>Every write goes through the {@link DataDirGuard}: a request whose records cannot be queued
+ * (a full disk) is refused with "retry later" and leaves nothing behind; a cursor or dead-letter
+ * write that fails holds delivery back (no batch is sent while the cursor is unsaved, so a
+ * restart never re-sends more than one batch) and is retried on the next run.
  */
 public final class LokiSink implements AutoCloseable {
 
@@ -47,6 +57,7 @@ public final class LokiSink implements AutoCloseable {
     private final Clock clock;
     private final OdinMetrics telemetry;
     private final Path deadLetter;
+    private final DataDirGuard guard;
     private final Set<String> loggedCauses = ConcurrentHashMap.newKeySet();
     private final Deque<String> lastErrors = new ArrayDeque<>();
 
@@ -54,8 +65,10 @@ public final class LokiSink implements AutoCloseable {
     private long nextAttemptMillis;
     private volatile boolean retrying;
 
-    public LokiSink(OdinProperties.Loki config, Path dataDir, Clock clock, OdinMetrics telemetry) throws IOException {
+    public LokiSink(OdinProperties.Loki config, Path dataDir, Clock clock, OdinMetrics telemetry,
+            DataDirGuard guard) throws IOException {
         this.config = config;
+        this.guard = guard;
         this.clock = clock;
         this.telemetry = telemetry;
         this.queue = new DiskQueue(dataDir.resolve("loki-queue"), config.getQueueMaxSize().toBytes(),
@@ -106,7 +119,11 @@ public final class LokiSink implements AutoCloseable {
 
     private void append(byte type, int records, byte[] payload, String tenant) throws IOException {
         long droppedBefore = queue.droppedRecords();
-        queue.append(TenantRecords.type(type, tenant), records, TenantRecords.wrap(tenant, payload));
+        byte[] wrapped = TenantRecords.wrap(tenant, payload);
+        guard.write(DataDirGuard.LOKI_QUEUE, () -> {
+            queue.append(TenantRecords.type(type, tenant), records, wrapped);
+            return null;
+        });
         long dropped = queue.droppedRecords() - droppedBefore;
         if (dropped > 0) {
             telemetry.lokiDropped("queue_full", dropped);
@@ -158,6 +175,9 @@ public final class LokiSink implements AutoCloseable {
         if (now < nextAttemptMillis) {
             return;
         }
+        if (queue.cursorUnsaved() && !saveCursor()) {
+            return; // nothing more is sent until the cursor says what was
+        }
         long batchBytes = config.getBatchSize().toBytes();
         for (int round = 0; round < 1000 && now < deadlineMillis; round++) {
             List<DiskQueue.Record> batch = sameKind(queue.peek(batchBytes, 100_000));
@@ -183,10 +203,12 @@ public final class LokiSink implements AutoCloseable {
             LokiClient.Outcome outcome = client.push(plain, TenantRecords.tenant(batch.get(0)));
             switch (outcome.kind()) {
                 case DELIVERED:
-                    queue.ack(batch);
                     telemetry.lokiSent(records, bytes);
                     failures = 0;
                     retrying = false;
+                    if (!ack(batch)) {
+                        return;
+                    }
                     break;
                 case RETRY: {
                     failures++;
@@ -198,14 +220,57 @@ public final class LokiSink implements AutoCloseable {
                     return;
                 }
                 default:
-                    deadLetter(plain, outcome);
-                    queue.ack(batch);
+                    try {
+                        guard.write(DataDirGuard.DEAD_LETTER, () -> {
+                            deadLetter(plain, outcome);
+                            return null;
+                        });
+                    } catch (DataDirFullException e) {
+                        remember(outcome, "kept in the queue: " + e.getMessage());
+                        holdBack();
+                        return;
+                    }
                     telemetry.lokiFailed(status(outcome), records);
                     remember(outcome, "written to " + deadLetter.getFileName());
+                    if (!ack(batch)) {
+                        return;
+                    }
                     break;
             }
             now = clock.millis();
         }
+    }
+
+    /** The cursor moved past a batch Loki took; false when it could not be saved (retried later). */
+    private boolean ack(List<DiskQueue.Record> batch) throws IOException {
+        try {
+            guard.write(DataDirGuard.LOKI_CURSOR, () -> {
+                queue.ack(batch);
+                return null;
+            });
+            return true;
+        } catch (DataDirFullException e) {
+            holdBack();
+            return false;
+        }
+    }
+
+    private boolean saveCursor() {
+        try {
+            guard.write(DataDirGuard.LOKI_CURSOR, () -> {
+                queue.saveCursor();
+                return null;
+            });
+            return true;
+        } catch (DataDirFullException e) {
+            holdBack();
+            return false;
+        }
+    }
+
+    /** A write under the data dir failed: the next delivery run waits one minimum backoff. */
+    private void holdBack() {
+        nextAttemptMillis = clock.millis() + config.getMinBackoff().toMillis();
     }
 
     /**
@@ -254,10 +319,25 @@ public final class LokiSink implements AutoCloseable {
         }
     }
 
+    /** Appends the batch to the dead-letter file; on failure the file is cut back to where it was. */
     private void deadLetter(List<DiskQueue.Record> batch, LokiClient.Outcome outcome) throws IOException {
+        try (FileChannel ch = FileChannel.open(deadLetter, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long start = ch.size();
+            ch.position(start);
+            try {
+                writeDeadLetter(batch, outcome, new BufferedWriter(new OutputStreamWriter(
+                        Channels.newOutputStream(ch), StandardCharsets.UTF_8), 64 * 1024));
+            } catch (IOException e) {
+                ch.truncate(start);
+                throw e;
+            }
+        }
+    }
+
+    private static void writeDeadLetter(List<DiskQueue.Record> batch, LokiClient.Outcome outcome, BufferedWriter w)
+            throws IOException {
         Map<String, String> extra = Map.of("status", Integer.toString(outcome.status()), "error", outcome.message());
-        try (BufferedWriter w = Files.newBufferedWriter(deadLetter, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND); JsonGenerator g = EventJson.generator(w)) {
+        try (JsonGenerator g = EventJson.generator(w)) {
             for (DiskQueue.Record r : batch) {
                 if (r.type() == LokiClient.OTLP_REQUEST) {
                     g.writeStartObject();
@@ -276,6 +356,7 @@ public final class LokiSink implements AutoCloseable {
                 }
             }
         }
+        w.flush(); // not closed: the channel is the caller's, to cut back on failure
     }
 
     @Override

@@ -33,7 +33,8 @@ public final class ExportResponses {
             }
             case LOGS: {
                 ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
-                if (rejected > 0) {
+                // nothing rejected but a message: a warning (records trimmed to a limit)
+                if (rejected > 0 || !result.message().isEmpty()) {
                     b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
                             .setRejectedLogRecords(rejected).setErrorMessage(result.message()));
                 }

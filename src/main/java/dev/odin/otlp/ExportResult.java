@@ -20,6 +20,8 @@ public final class ExportResult {
     private long rejected;
     private final List<String> messages = new ArrayList<>(MAX_MESSAGES);
     private int moreMessages;
+    /** What was accepted changed (trimmed to a limit): told to the client, nothing refused. */
+    private final List<String> warnings = new ArrayList<>(MAX_MESSAGES);
     private String tenant = "";
 
     public ExportResult(Signal signal, Transport transport) {
@@ -68,16 +70,29 @@ public final class ExportResult {
         return rejected;
     }
 
-    /** @return the partial_success error message, empty when nothing was refused */
+    /**
+     * Records a warning: items were accepted, but changed (trimmed to a limit). OTLP carries it
+     * as a partial_success with nothing rejected and the message set. The first few distinct.
+     */
+    public void warn(String message) {
+        if (warnings.size() < MAX_MESSAGES && !warnings.contains(message)) {
+            warnings.add(message);
+        }
+    }
+
+    /** @return the partial_success error message, empty when nothing was refused or changed */
     public String message() {
         if (rejected == 0) {
-            return "";
+            return warnings.isEmpty() ? "" : "accepted with changes: " + String.join("; ", warnings);
         }
         StringBuilder sb = new StringBuilder();
         sb.append(rejected).append(' ').append(signal.itemName()).append(" rejected: ");
         sb.append(String.join("; ", messages));
         if (moreMessages > 0) {
             sb.append("; and ").append(moreMessages).append(" other problems");
+        }
+        if (!warnings.isEmpty()) {
+            sb.append("; accepted with changes: ").append(String.join("; ", warnings));
         }
         return sb.toString();
     }

@@ -176,9 +176,13 @@ public final class OtlpGrpcServer implements AutoCloseable {
      * (without RetryInfo they would drop the data).
      */
     private StatusRuntimeException retryLater(String message) {
-        long millis = admission.retryAfterMillis();
+        return retryLater(Status.Code.RESOURCE_EXHAUSTED, message, admission.retryAfterMillis());
+    }
+
+    /** A retryable refusal with RetryInfo (for UNAVAILABLE, a full data dir, it says when). */
+    private static StatusRuntimeException retryLater(Status.Code code, String message, long millis) {
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-                .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage(message)
+                .setCode(code.value()).setMessage(message)
                 .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
                         .setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000)).build()))
                 .build();
@@ -216,7 +220,8 @@ public final class OtlpGrpcServer implements AutoCloseable {
         if (failure instanceof OtlpRequestException) {
             OtlpRequestException e = (OtlpRequestException) failure;
             responses.failure(signal, Transport.GRPC, e.outcome());
-            observer.onError(Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
+            observer.onError(e.retryAfterMillis() > 0 ? retryLater(e.grpcCode(), e.getMessage(), e.retryAfterMillis())
+                    : Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
         } else {
             // the detail stays in the log: a client learns only that it was ODIN's fault, and where to look
             String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);

@@ -60,7 +60,10 @@ public final class OtlpHttpResponder {
                 exchange.getMessage().setHeader("Allow", "POST");
             }
             if (status == 503) {
-                exchange.getMessage().setHeader("Retry-After", "5"); // the event queue is full: later
+                long retryAfter = cause instanceof OtlpRequestException ? ((OtlpRequestException) cause).retryAfterMillis() : 0;
+                // the event queue is full, or the data dir: later
+                exchange.getMessage().setHeader("Retry-After",
+                        retryAfter > 0 ? Long.toString((retryAfter + 999) / 1000) : "5");
             }
         };
     }

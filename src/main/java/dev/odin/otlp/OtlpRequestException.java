@@ -31,6 +31,14 @@ public class OtlpRequestException extends RuntimeException {
         return grpcCode;
     }
 
+    /**
+     * The delay to suggest to the client (HTTP Retry-After, gRPC RetryInfo) when this is a
+     * "retry later" refusal; 0 when the refusal says nothing about when.
+     */
+    public long retryAfterMillis() {
+        return 0;
+    }
+
     /** The outcome tag for request metrics. */
     public String outcome() {
         switch (httpStatus) {

@@ -24,6 +24,11 @@ public final class MetricsPrivacy implements Processor {
         this.rules = rules;
     }
 
+    /** The rules this step applies (the usage history applies them to the users it keeps). */
+    public AttributeRules rules() {
+        return rules;
+    }
+
     @Override
     public void process(Exchange exchange) {
         if (rules.isEmpty()) {

@@ -31,6 +31,7 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +59,18 @@ public final class MetricsTranslator implements Processor {
     public static final String SERIES_LIMIT = "series_limit";
     public static final String SOURCE_LIMIT = "source_limit";
     public static final String OUT_OF_ORDER = "out_of_order";
+    public static final String NAME_TOO_LONG = "name_too_long";
+    public static final String LABEL_NAME_TOO_LONG = "label_name_too_long";
+    /** A label the exposition reserves (le on histograms, quantile on summaries) or two keys that expose as one. */
+    public static final String INVALID_LABELS = "invalid_labels";
+    /** Another OTLP metric, or another family's samples, already own the exposed name. */
+    public static final String NAME_CONFLICT = "name_conflict";
+    public static final String TOTAL_SERIES_LIMIT = "total_series_limit";
+    public static final String TENANT_SERIES_LIMIT = "tenant_series_limit";
+    /** A count that passes 2^63 - 1 once merged into its series. */
+    public static final String COUNT_OVERFLOW = "count_overflow";
+    /** Exemplar label sets are cut to this many characters, the OpenMetrics limit. */
+    private static final int MAX_EXEMPLAR_LABEL_CHARS = 128;
 
     private static final int FLAG_NO_RECORDED_VALUE = 1;
     private static final int MAX_SOURCES_PER_SERIES = 10_000;
@@ -99,7 +112,7 @@ public final class MetricsTranslator implements Processor {
 
     public void translate(ExportMetricsServiceRequest request, ExportResult result) {
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList());
+            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList(), result);
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 List<String[]> scope = scopeLabels(sm.getScope(), sm.getSchemaUrl());
                 for (Metric metric : sm.getMetricsList()) {
@@ -116,14 +129,18 @@ public final class MetricsTranslator implements Processor {
         final List<String[]> info = new ArrayList<>();
     }
 
-    private ResourceLabels resourceLabels(List<KeyValue> attributes) {
+    private ResourceLabels resourceLabels(List<KeyValue> attributes, ExportResult result) {
         ResourceLabels r = new ResourceLabels();
         String serviceName = null;
         String namespace = null;
         String instance = null;
         for (KeyValue kv : attributes) {
             String key = kv.getKey();
-            String value = AttributeValues.format(kv.getValue());
+            if (key.length() > config.getMaxLabelNameLength()) {
+                telemetry.translationError(LABEL_NAME_TOO_LONG);
+                continue;
+            }
+            String value = trimmed(AttributeValues.format(kv.getValue()), "resource_attribute");
             switch (key) {
                 case "service.name": serviceName = value; break;
                 case "service.namespace": namespace = value; break;
@@ -147,12 +164,12 @@ public final class MetricsTranslator implements Processor {
             r.identity.add(new String[] {"instance", "instance", instance});
         }
         if (config.isTargetInfo() && !r.info.isEmpty()) {
-            publishTargetInfo(r);
+            publishTargetInfo(r, result == null ? "" : result.tenant());
         }
         return r;
     }
 
-    private void publishTargetInfo(ResourceLabels r) {
+    private void publishTargetInfo(ResourceLabels r, String tenant) {
         LabelSetBuilder b = builders.get().reset();
         for (String[] l : r.info) {
             b.add(l[0], l[1], l[2], LabelSetBuilder.ATTRIBUTE);
@@ -161,14 +178,21 @@ public final class MetricsTranslator implements Processor {
             b.add(l[0], l[1], l[2], LabelSetBuilder.IDENTITY);
         }
         LabelSet labels = b.build();
+        if (invalidLabels(MetricFamily.Type.INFO, labels) != null) {
+            telemetry.translationError(INVALID_LABELS);
+            return;
+        }
         try {
             MetricFamily f = store.family("target_info", MetricFamily.Type.INFO, "Target metadata");
-            InfoSeries s = store.series(f, labels, false, InfoSeries::create);
+            InfoSeries s = store.series(f, labels, false, InfoSeries::create, tenant);
             if (s != null) {
                 s.touch(store.nowMillis());
             }
         } catch (SeriesStore.ConflictException e) {
-            telemetry.translationError(TYPE_CONFLICT);
+            telemetry.translationError(e.kind() == SeriesStore.ConflictException.Kind.TYPE ? TYPE_CONFLICT
+                    : NAME_CONFLICT);
+        } catch (SeriesStore.CapReachedException e) {
+            // counted by the store (odin_series_dropped_total); the data points themselves still land
         }
     }
 
@@ -177,16 +201,44 @@ public final class MetricsTranslator implements Processor {
         if (!config.isScopeLabels()) {
             return labels;
         }
-        labels.add(new String[] {"otel_scope_name", "otel_scope_name", scope.getName()});
-        labels.add(new String[] {"otel_scope_version", "otel_scope_version", scope.getVersion()});
-        labels.add(new String[] {"otel_scope_schema_url", "otel_scope_schema_url", schemaUrl});
+        labels.add(new String[] {"otel_scope_name", "otel_scope_name", trimmed(scope.getName(), "scope_attribute")});
+        labels.add(new String[] {"otel_scope_version", "otel_scope_version",
+            trimmed(scope.getVersion(), "scope_attribute")});
+        labels.add(new String[] {"otel_scope_schema_url", "otel_scope_schema_url", trimmed(schemaUrl, "scope_attribute")});
         for (KeyValue kv : scope.getAttributesList()) {
+            if (kv.getKey().length() > config.getMaxLabelNameLength()) {
+                telemetry.translationError(LABEL_NAME_TOO_LONG);
+                continue;
+            }
             String label = labelName("otel_scope_" + kv.getKey());
             if (label != null) {
-                labels.add(new String[] {label, kv.getKey(), AttributeValues.format(kv.getValue())});
+                labels.add(new String[] {label, kv.getKey(), trimmed(AttributeValues.format(kv.getValue()),
+                    "scope_attribute")});
             }
         }
         return labels;
+    }
+
+    /** Cuts a resource or scope value to odin.metrics.max-resource-attribute-value-length, counted. */
+    private String trimmed(String value, String what) {
+        int max = config.getMaxResourceAttributeValueLength();
+        if (value.length() <= max) {
+            return value;
+        }
+        telemetry.trimmed(what);
+        return cut(value, max);
+    }
+
+    /** The first {@code max} characters, one fewer when that would split a surrogate pair. */
+    static String cut(String value, int max) {
+        if (value.length() <= max) {
+            return value;
+        }
+        int end = max;
+        if (end > 0 && Character.isHighSurrogate(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(0, end);
     }
 
     private String labelName(String key) {
@@ -195,8 +247,9 @@ public final class MetricsTranslator implements Processor {
             return cached.isEmpty() ? null : cached;
         }
         String name = labelNamer.name(key);
-        if (name == null || name.startsWith("__")) {
-            // empty after translation, or reserved for Prometheus' internal use (dropped on ingest)
+        if (name == null || name.startsWith("__") || !PrometheusNaming.isValidLabelName(name)) {
+            // empty after translation, reserved for Prometheus' internal use (dropped on ingest),
+            // or (UTF-8 strategies) a name the exposition library cannot write
             telemetry.translationError("invalid_label_name");
             name = "";
         }
@@ -212,6 +265,13 @@ public final class MetricsTranslator implements Processor {
     }
 
     private TranslatedName metricName(Metric metric, MetricNamer.Kind kind, MetricFamily.Type type) {
+        int max = config.getMaxNameLength();
+        if (metric.getName().length() > max || metric.getUnit().length() > max) {
+            // not cached: a cache of megabyte names is what the limit is for
+            return new TranslatedName(null, "metric name '" + cut(metric.getName(), 64) + "...' with unit of "
+                    + metric.getUnit().length() + " characters is " + metric.getName().length()
+                    + " characters long, over the limit of " + max + " (odin.metrics.max-name-length)");
+        }
         String key = metric.getName() + '\0' + metric.getUnit() + '\0' + kind + '\0' + type;
         TranslatedName cached = metricNames.get(key);
         if (cached != null) {
@@ -220,7 +280,8 @@ public final class MetricsTranslator implements Processor {
         TranslatedName result;
         try {
             String n = metricNamer.name(metric.getName(), metric.getUnit(), kind);
-            String invalid = SeriesCollector.validateName(type, n);
+            String invalid = n.length() > max ? "it is " + n.length() + " characters long, over the limit of " + max
+                    + " (odin.metrics.max-name-length)" : SeriesCollector.validateName(type, n);
             result = invalid == null ? new TranslatedName(n, null)
                     : new TranslatedName(null, "metric '" + metric.getName() + "' becomes '" + n + "': " + invalid);
         } catch (IllegalArgumentException e) {
@@ -314,16 +375,28 @@ public final class MetricsTranslator implements Processor {
         }
         TranslatedName name = metricName(metric, kind, type);
         if (name.error() != null) {
-            telemetry.translationError(INVALID_NAME);
-            reject(result, points, INVALID_NAME, name.error());
+            String reason = name.error().contains("odin.metrics.max-name-length") ? NAME_TOO_LONG : INVALID_NAME;
+            telemetry.translationError(reason);
+            reject(result, points, reason, name.error());
             return;
+        }
+        String help = metric.getDescription();
+        if (help.length() > config.getMaxHelpLength()) {
+            telemetry.trimmed("help");
+            help = cut(help, config.getMaxHelpLength());
         }
         MetricFamily family;
         try {
-            family = store.family(name.name(), type, metric.getDescription());
+            family = store.family(name.name(), type, help, metric.getName(), result.tenant());
         } catch (SeriesStore.ConflictException e) {
-            telemetry.translationError(TYPE_CONFLICT);
-            reject(result, points, TYPE_CONFLICT, e.getMessage());
+            String reason = switch (e.kind()) {
+                case TYPE -> TYPE_CONFLICT;
+                case TENANT_LIMIT -> TENANT_SERIES_LIMIT;
+                case TOTAL_LIMIT -> TOTAL_SERIES_LIMIT;
+                default -> NAME_CONFLICT;
+            };
+            telemetry.translationError(reason);
+            reject(result, points, reason, e.getMessage());
             return;
         }
         Set<String> drop = dropSet(metric.getName());
@@ -410,6 +483,12 @@ public final class MetricsTranslator implements Processor {
                 source = fnv(fnv(source, key), AttributeValues.format(kv.getValue()));
                 continue;
             }
+            if (key.length() > config.getMaxLabelNameLength()) {
+                reject(ctx.result, 1, LABEL_NAME_TOO_LONG, "metric '" + ctx.metric.getName() + "': an attribute key of "
+                        + key.length() + " characters is over the limit of " + config.getMaxLabelNameLength()
+                        + " (odin.metrics.max-label-name-length)");
+                return null;
+            }
             String label = labelName(key);
             if (label == null) {
                 continue;
@@ -438,14 +517,63 @@ public final class MetricsTranslator implements Processor {
             b.add(tenantLabel, tenantLabel, ctx.result.tenant(), LabelSetBuilder.IDENTITY);
         }
         ctx.sourceKey = source;
-        return b.build();
+        LabelSet labels = b.build();
+        String invalid = invalidLabels(ctx.family.type(), labels);
+        if (invalid != null) {
+            reject(ctx.result, 1, INVALID_LABELS, "metric '" + ctx.metric.getName() + "': " + invalid);
+            return null;
+        }
+        return labels;
+    }
+
+    /**
+     * What client_java's snapshots would refuse in a label set: the label a histogram or summary
+     * writes itself (le, quantile), and two names that are one once dots become underscores.
+     *
+     * @return null when fine, otherwise why not
+     */
+    static String invalidLabels(MetricFamily.Type type, LabelSet labels) {
+        String reserved = type == MetricFamily.Type.HISTOGRAM ? "le" : type == MetricFamily.Type.SUMMARY ? "quantile"
+                : null;
+        boolean dots = false;
+        for (int i = 0; i < labels.size(); i++) {
+            String n = labels.name(i);
+            if (n.equals(reserved)) {
+                return "attribute '" + n + "' is reserved: the exposition writes it for every "
+                        + type.name().toLowerCase() + " bucket or quantile";
+            }
+            dots |= n.indexOf('.') >= 0;
+        }
+        if (dots) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < labels.size(); i++) {
+                if (!seen.add(PrometheusNaming.prometheusName(labels.name(i)))) {
+                    return "attributes '" + labels.name(i) + "' and another are both exposed as label '"
+                            + PrometheusNaming.prometheusName(labels.name(i)) + "'";
+                }
+            }
+        }
+        return null;
     }
 
     private <S extends Series> S series(PointContext ctx, LabelSet labels, boolean deltaBorn,
             BiFunction<LabelSet, Long, S> factory) {
-        S s = store.series(ctx.family, labels, deltaBorn, factory);
+        S s;
+        try {
+            s = store.series(ctx.family, labels, deltaBorn, factory, ctx.result == null ? "" : ctx.result.tenant());
+        } catch (IllegalArgumentException e) {
+            // a label set the exposition library refuses that the checks above did not foresee
+            reject(ctx.result, 1, INVALID_LABELS, "metric '" + ctx.metric.getName() + "': " + e.getMessage());
+            return null;
+        } catch (SeriesStore.CapReachedException e) {
+            String reason = e.cap() == SeriesStore.CapReachedException.Cap.METRIC ? SERIES_LIMIT
+                    : e.cap() == SeriesStore.CapReachedException.Cap.TENANT ? TENANT_SERIES_LIMIT : TOTAL_SERIES_LIMIT;
+            reject(ctx.result, 1, reason, "new series of metric '" + ctx.metric.getName() + "' refused: "
+                    + e.getMessage());
+            return null;
+        }
         if (s == null) {
-            reject(ctx.result, 1, SERIES_LIMIT, "series limit reached for metric '" + ctx.family.name() + "'");
+            reject(ctx.result, 1, SERIES_LIMIT, "metric '" + ctx.metric.getName() + "' is being replaced; send again");
             return null;
         }
         s.touch(store.nowMillis());
@@ -486,6 +614,13 @@ public final class MetricsTranslator implements Processor {
                     + " on a monotonic sum would corrupt its running total");
             return;
         }
+        if (v < 0) {
+            invalid(ctx, "cumulative value " + v + " on a monotonic sum: a counter cannot be negative");
+            return;
+        }
+        if (badStart(ctx, p.getStartTimeUnixNano())) {
+            return;
+        }
         CounterSeries s = series(ctx, labels, ctx.delta, CounterSeries::create);
         if (s == null) {
             return;
@@ -503,8 +638,20 @@ public final class MetricsTranslator implements Processor {
         outcome(ctx, r);
     }
 
+    /** A start time past 2^63 ns (an unsigned OTLP time after 2262) has no Prometheus form. */
+    private boolean badStart(PointContext ctx, long startNanos) {
+        if (startNanos < 0) {
+            invalid(ctx, "start time " + Long.toUnsignedString(startNanos) + " ns is out of range");
+            return true;
+        }
+        return false;
+    }
+
     private void outcome(PointContext ctx, UpdateResult r) {
-        if (r == UpdateResult.OUT_OF_ORDER) {
+        if (r == UpdateResult.OVERFLOW) {
+            reject(ctx.result, 1, COUNT_OVERFLOW, "metric '" + ctx.metric.getName()
+                    + "': adding the point would push a count past 2^63 - 1");
+        } else if (r == UpdateResult.OUT_OF_ORDER) {
             reject(ctx.result, 1, OUT_OF_ORDER, "metric '" + ctx.metric.getName()
                     + "': cumulative point older than the one already held");
         } else if (r == UpdateResult.SOURCE_LIMIT) {
@@ -527,6 +674,13 @@ public final class MetricsTranslator implements Processor {
         int nc = p.getBucketCountsCount();
         double[] bounds;
         long[] counts;
+        if (badStart(ctx, p.getStartTimeUnixNano())) {
+            return;
+        }
+        if (p.getCount() < 0) {
+            invalid(ctx, "count " + Long.toUnsignedString(p.getCount()) + " is past 2^63 - 1");
+            return;
+        }
         if (nc == 0) {
             // count and sum only: one +Inf bucket
             bounds = new double[0];
@@ -552,9 +706,13 @@ public final class MetricsTranslator implements Processor {
             long total = 0;
             for (int i = 0; i < nc; i++) {
                 counts[i] = p.getBucketCounts(i);
-                total += counts[i];
                 if (counts[i] < 0) {
-                    invalid(ctx, "bucket count out of range");
+                    invalid(ctx, "bucket count " + Long.toUnsignedString(counts[i]) + " is past 2^63 - 1");
+                    return;
+                }
+                total += counts[i];
+                if (total < 0) {
+                    invalid(ctx, "bucket counts add up past 2^63 - 1");
                     return;
                 }
             }
@@ -571,7 +729,7 @@ public final class MetricsTranslator implements Processor {
         }
         Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
         if (ctx.delta) {
-            s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+            outcome(ctx, s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
             outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
                     store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));
@@ -593,11 +751,38 @@ public final class MetricsTranslator implements Processor {
             invalid(ctx, "scale " + p.getScale() + " is outside what Prometheus native histograms hold");
             return;
         }
-        ExponentialHistogramSeries.Reading reading = new ExponentialHistogramSeries.Reading(p.getScale(),
-                p.getZeroThreshold(), p.getZeroCount(), buckets(p.getPositive()), buckets(p.getNegative()),
-                p.hasSum() ? p.getSum() : Double.NaN);
-        if (reading.count() != p.getCount()) {
-            invalid(ctx, "count " + p.getCount() + " differs from the bucket total " + reading.count());
+        if (!(p.getZeroThreshold() >= 0)) {
+            invalid(ctx, "zero threshold " + p.getZeroThreshold() + " must be a number of at least 0");
+            return;
+        }
+        if (p.getZeroCount() < 0 || p.getCount() < 0) {
+            invalid(ctx, "zero count " + Long.toUnsignedString(p.getZeroCount()) + " or count "
+                    + Long.toUnsignedString(p.getCount()) + " is past 2^63 - 1");
+            return;
+        }
+        if (badStart(ctx, p.getStartTimeUnixNano())) {
+            return;
+        }
+        String badBuckets = badBuckets(p.getScale(), p.getPositive());
+        if (badBuckets == null) {
+            badBuckets = badBuckets(p.getScale(), p.getNegative());
+        }
+        if (badBuckets != null) {
+            invalid(ctx, badBuckets);
+            return;
+        }
+        ExponentialHistogramSeries.Reading reading;
+        long count;
+        try {
+            reading = new ExponentialHistogramSeries.Reading(p.getScale(), p.getZeroThreshold(), p.getZeroCount(),
+                    buckets(p.getPositive()), buckets(p.getNegative()), p.hasSum() ? p.getSum() : Double.NaN);
+            count = reading.count();
+        } catch (ArithmeticException e) {
+            invalid(ctx, "bucket counts add up past 2^63 - 1");
+            return;
+        }
+        if (count != p.getCount()) {
+            invalid(ctx, "count " + p.getCount() + " differs from the bucket total " + count);
             return;
         }
         ExponentialHistogramSeries s = series(ctx, labels, ctx.delta, ExponentialHistogramSeries::create);
@@ -606,13 +791,36 @@ public final class MetricsTranslator implements Processor {
         }
         Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
         if (ctx.delta) {
-            s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
+            outcome(ctx, s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
             outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
                     store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));
         } else {
             outcome(ctx, s.setCumulative(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         }
+    }
+
+    /**
+     * Bucket indexes beyond what a double can reach at this scale (|index| > 1024 * 2^scale) have
+     * no meaning and would overflow index arithmetic; counts past 2^63 - 1 (unsigned) none either.
+     */
+    private static String badBuckets(int scale, ExponentialHistogramDataPoint.Buckets b) {
+        int n = b.getBucketCountsCount();
+        if (n == 0) {
+            return null;
+        }
+        long limit = scale >= 0 ? 1024L << scale : Math.max(1, 1024L >> -scale);
+        long first = b.getOffset();
+        long last = first + n - 1;
+        if (first < -limit - 1 || last > limit) {
+            return "bucket indexes " + first + " to " + last + " are outside the range of doubles at scale " + scale;
+        }
+        for (int i = 0; i < n; i++) {
+            if (b.getBucketCounts(i) < 0) {
+                return "bucket count " + Long.toUnsignedString(b.getBucketCounts(i)) + " is past 2^63 - 1";
+            }
+        }
+        return null;
     }
 
     private static ExponentialBuckets buckets(ExponentialHistogramDataPoint.Buckets b) {
@@ -636,14 +844,27 @@ public final class MetricsTranslator implements Processor {
             store.markStale(ctx.family, labels);
             return;
         }
+        if (badStart(ctx, p.getStartTimeUnixNano())) {
+            return;
+        }
+        if (p.getCount() < 0) {
+            invalid(ctx, "count " + Long.toUnsignedString(p.getCount()) + " is past 2^63 - 1");
+            return;
+        }
         int n = p.getQuantileValuesCount();
         double[] q = new double[n];
         double[] v = new double[n];
+        Set<Double> seen = new HashSet<>();
         for (int i = 0; i < n; i++) {
             q[i] = p.getQuantileValues(i).getQuantile();
             v[i] = p.getQuantileValues(i).getValue();
             if (!(q[i] >= 0 && q[i] <= 1)) {
                 invalid(ctx, "quantile " + q[i] + " is outside [0, 1]");
+                return;
+            }
+            // -0.0 and 0.0 are one quantile to the exposition (it compares with ==)
+            if (!seen.add(q[i] == 0 ? 0.0 : q[i])) {
+                invalid(ctx, "quantile " + q[i] + " appears twice");
                 return;
             }
         }
@@ -664,7 +885,7 @@ public final class MetricsTranslator implements Processor {
             Exemplar.Builder b = Exemplar.builder()
                     .value(e.getValueCase() == io.opentelemetry.proto.metrics.v1.Exemplar.ValueCase.AS_INT
                             ? e.getAsInt() : e.getAsDouble())
-                    .timestampMillis(e.getTimeUnixNano() / 1_000_000L);
+                    .timestampMillis(Math.max(0, e.getTimeUnixNano() / 1_000_000L));
             if (!e.getTraceId().isEmpty()) {
                 b.traceId(hex(e.getTraceId()));
             }
@@ -672,14 +893,25 @@ public final class MetricsTranslator implements Processor {
                 b.spanId(hex(e.getSpanId()));
             }
             if (e.getFilteredAttributesCount() > 0) {
+                // OpenMetrics allows an exemplar 128 characters of labels; the ids come first
+                int room = MAX_EXEMPLAR_LABEL_CHARS - (e.getTraceId().isEmpty() ? 0 : 8 + 2 * e.getTraceId().size())
+                        - (e.getSpanId().isEmpty() ? 0 : 7 + 2 * e.getSpanId().size());
                 List<String> names = new ArrayList<>();
+                List<String> exposed = new ArrayList<>();
                 List<String> values = new ArrayList<>();
                 for (KeyValue kv : e.getFilteredAttributesList()) {
+                    if (kv.getKey().length() > config.getMaxLabelNameLength()) {
+                        continue;
+                    }
                     String label = labelName(kv.getKey());
-                    if (label != null && !names.contains(label) && !label.equals("trace_id")
-                            && !label.equals("span_id")) {
+                    String value = AttributeValues.format(kv.getValue());
+                    if (label != null && !exposed.contains(PrometheusNaming.prometheusName(label))
+                            && !label.equals("trace_id") && !label.equals("span_id")
+                            && label.length() + value.length() <= room) {
+                        room -= label.length() + value.length();
                         names.add(label);
-                        values.add(AttributeValues.format(kv.getValue()));
+                        exposed.add(PrometheusNaming.prometheusName(label));
+                        values.add(value);
                     }
                 }
                 b.labels(Labels.of(names, values));

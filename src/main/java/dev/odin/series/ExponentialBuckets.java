@@ -19,15 +19,41 @@ public final class ExponentialBuckets {
         this.counts = counts;
     }
 
+    /** @throws ArithmeticException when the total passes 2^63 - 1 */
     long total() {
         long t = 0;
         for (long c : counts) {
-            t += c;
+            t = Math.addExact(t, c);
         }
         return t;
     }
 
-    /** Halves the resolution {@code by} times: bucket i moves to i >> by. */
+    /** How many buckets this covers once its resolution is halved {@code by} times. */
+    long span(int by) {
+        if (counts.length == 0) {
+            return 0;
+        }
+        return (((long) offset + counts.length - 1) >> by) - ((long) offset >> by) + 1;
+    }
+
+    /** How many buckets the two together cover (both at the same scale). */
+    static long span(ExponentialBuckets a, ExponentialBuckets b) {
+        if (a.counts.length == 0) {
+            return b.span(0);
+        }
+        if (b.counts.length == 0) {
+            return a.span(0);
+        }
+        long lo = Math.min(a.offset, b.offset);
+        long hi = Math.max((long) a.offset + a.counts.length, (long) b.offset + b.counts.length);
+        return hi - lo;
+    }
+
+    /**
+     * Halves the resolution {@code by} times: bucket i moves to i >> by.
+     *
+     * @throws ArithmeticException when a merged bucket passes 2^63 - 1
+     */
     ExponentialBuckets downscale(int by) {
         if (by == 0 || counts.length == 0) {
             return this;
@@ -36,7 +62,8 @@ public final class ExponentialBuckets {
         int last = (offset + counts.length - 1) >> by;
         long[] out = new long[last - newOffset + 1];
         for (int i = 0; i < counts.length; i++) {
-            out[((offset + i) >> by) - newOffset] += counts[i];
+            int j = ((offset + i) >> by) - newOffset;
+            out[j] = Math.addExact(out[j], counts[i]);
         }
         return new ExponentialBuckets(newOffset, out);
     }
@@ -57,7 +84,7 @@ public final class ExponentialBuckets {
             out[offset + i - lo] += counts[i];
         }
         for (int i = 0; i < other.counts.length; i++) {
-            out[other.offset + i - lo] += sign * other.counts[i];
+            out[other.offset + i - lo] = Math.addExact(out[other.offset + i - lo], sign * other.counts[i]);
         }
         return new ExponentialBuckets(lo, out);
     }

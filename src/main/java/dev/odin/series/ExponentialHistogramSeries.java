@@ -19,6 +19,8 @@ public final class ExponentialHistogramSeries extends Series {
     public static final int MAX_SCALE = 8;
     public static final int MIN_SCALE = -4;
     private static final int MAX_EXEMPLARS = 10;
+    /** The most buckets one side of a series spans; wider readings are held at a coarser scale. */
+    public static final int MAX_SPAN = 4096;
 
     /** One reading, already at a scale within [MIN_SCALE, MAX_SCALE]. */
     public static final class Reading {
@@ -29,9 +31,16 @@ public final class ExponentialHistogramSeries extends Series {
         final ExponentialBuckets negative;
         final double sum;
 
+        /**
+         * @throws ArithmeticException when reducing the resolution would push a count past 2^63 - 1
+         */
         public Reading(int scale, double zeroThreshold, long zeroCount, ExponentialBuckets positive,
                 ExponentialBuckets negative, double sum) {
             int by = Math.max(0, scale - MAX_SCALE);
+            // a reading spread over more than MAX_SPAN buckets is held at a coarser resolution
+            while (scale - by > MIN_SCALE && (positive.span(by) > MAX_SPAN || negative.span(by) > MAX_SPAN)) {
+                by++;
+            }
             this.scale = scale - by;
             this.zeroThreshold = zeroThreshold;
             this.zeroCount = zeroCount;
@@ -40,8 +49,9 @@ public final class ExponentialHistogramSeries extends Series {
             this.sum = sum;
         }
 
+        /** @throws ArithmeticException when the count passes 2^63 - 1 */
         public long count() {
-            return zeroCount + positive.total() + negative.total();
+            return Math.addExact(zeroCount, Math.addExact(positive.total(), negative.total()));
         }
 
         Reading atScale(int target) {
@@ -52,12 +62,20 @@ public final class ExponentialHistogramSeries extends Series {
             return new Reading(target, zeroThreshold, zeroCount, positive.downscale(by), negative.downscale(by), sum);
         }
 
+        /** @throws ArithmeticException when a count would pass 2^63 - 1 */
         Reading combine(Reading other, int sign) {
             int target = Math.min(scale, other.scale);
             Reading a = atScale(target);
             Reading b = other.atScale(target);
+            // the merged buckets must fit MAX_SPAN too: coarser until they do
+            while (target > MIN_SCALE && (ExponentialBuckets.span(a.positive, b.positive) > MAX_SPAN
+                    || ExponentialBuckets.span(a.negative, b.negative) > MAX_SPAN)) {
+                target--;
+                a = a.atScale(target);
+                b = b.atScale(target);
+            }
             double s = Double.isNaN(a.sum) ? b.sum : Double.isNaN(b.sum) ? a.sum : a.sum + sign * b.sum;
-            return new Reading(target, zeroThreshold, a.zeroCount + sign * b.zeroCount,
+            return new Reading(target, zeroThreshold, Math.addExact(a.zeroCount, sign * b.zeroCount),
                     a.positive.combine(b.positive, sign), a.negative.combine(b.negative, sign), s);
         }
 
@@ -89,15 +107,22 @@ public final class ExponentialHistogramSeries extends Series {
         pendingZero = true;
     }
 
-    public synchronized void addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+    public synchronized UpdateResult addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
         if (state == null || state.zeroThreshold != r.zeroThreshold) {
             state = r;
             startNanos = pointStartNanos;
         } else {
-            state = state.combine(r, 1);
+            try {
+                Reading next = state.combine(r, 1);
+                next.count();
+                state = next;
+            } catch (ArithmeticException e) {
+                return UpdateResult.OVERFLOW;
+            }
         }
         timeNanos = Math.max(timeNanos, pointTimeNanos);
         keepExemplars(ex);
+        return UpdateResult.APPLIED;
     }
 
     public synchronized UpdateResult setCumulative(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
@@ -124,15 +149,22 @@ public final class ExponentialHistogramSeries extends Series {
             return UpdateResult.OUT_OF_ORDER;
         }
         Reading increment = r;
-        if (s.last != null && s.startNanos == pointStartNanos && s.last.zeroThreshold == r.zeroThreshold
-                && r.notLowerThan(s.last)) {
-            increment = r.combine(s.last, -1);
+        try {
+            if (s.last != null && s.startNanos == pointStartNanos && s.last.zeroThreshold == r.zeroThreshold
+                    && r.notLowerThan(s.last)) {
+                increment = r.combine(s.last, -1);
+            }
+        } catch (ArithmeticException e) {
+            return UpdateResult.OVERFLOW;
+        }
+        UpdateResult applied = addDelta(increment, pointStartNanos, pointTimeNanos, ex);
+        if (applied != UpdateResult.APPLIED) {
+            return applied;
         }
         s.last = r;
         s.startNanos = pointStartNanos;
         s.timeNanos = pointTimeNanos;
         s.seenMillis = nowMillis;
-        addDelta(increment, pointStartNanos, pointTimeNanos, ex);
         return UpdateResult.APPLIED;
     }
 

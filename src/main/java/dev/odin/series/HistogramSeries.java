@@ -49,17 +49,26 @@ public final class HistogramSeries extends Series {
         pendingZero = true;
     }
 
-    public synchronized void addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+    public synchronized UpdateResult addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
         if (timeNanos == Long.MIN_VALUE || !Arrays.equals(bounds, r.bounds)) {
             replace(r, pointStartNanos);
         } else {
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] += r.counts[i];
+            long[] next = new long[counts.length];
+            long total = 0;
+            try {
+                for (int i = 0; i < counts.length; i++) {
+                    next[i] = Math.addExact(counts[i], r.counts[i]);
+                    total = Math.addExact(total, next[i]);
+                }
+            } catch (ArithmeticException e) {
+                return UpdateResult.OVERFLOW;
             }
+            counts = next;
             sum = addSums(sum, r.sum);
         }
         timeNanos = Math.max(timeNanos, pointTimeNanos);
         keepExemplars(ex);
+        return UpdateResult.APPLIED;
     }
 
     public synchronized UpdateResult setCumulative(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
@@ -93,11 +102,14 @@ public final class HistogramSeries extends Series {
             }
             increment = new Reading(r.bounds, diff, r.sum - s.last.sum);
         }
+        UpdateResult applied = addDelta(increment, pointStartNanos, pointTimeNanos, ex);
+        if (applied != UpdateResult.APPLIED) {
+            return applied;
+        }
         s.last = r;
         s.startNanos = pointStartNanos;
         s.timeNanos = pointTimeNanos;
         s.seenMillis = nowMillis;
-        addDelta(increment, pointStartNanos, pointTimeNanos, ex);
         return UpdateResult.APPLIED;
     }
 

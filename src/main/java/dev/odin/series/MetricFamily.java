@@ -12,15 +12,21 @@ public final class MetricFamily {
     private final String name;
     private final Type type;
     private final String help;
+    /** The OTLP metric name this family was made for; null for ODIN's own (probes). */
+    private final String origin;
+    /** The sample and family names this family occupies in the exposition. */
+    final java.util.List<String> claims;
     final Map<LabelSet, Series> series = new ConcurrentHashMap<>();
     final AtomicInteger size = new AtomicInteger();
     volatile boolean retired;
     volatile long emptySinceMillis;
 
-    MetricFamily(String name, Type type, String help, long nowMillis) {
+    MetricFamily(String name, Type type, String help, String origin, java.util.List<String> claims, long nowMillis) {
         this.name = name;
         this.type = type;
         this.help = help;
+        this.origin = origin;
+        this.claims = claims;
         this.emptySinceMillis = nowMillis;
     }
 
@@ -35,6 +41,10 @@ public final class MetricFamily {
 
     public String help() {
         return help;
+    }
+
+    public String origin() {
+        return origin;
     }
 
     public int size() {

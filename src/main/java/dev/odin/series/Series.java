@@ -13,6 +13,8 @@ public abstract class Series {
     private final LabelSet labels;
     private final Labels prometheusLabels;
     private volatile long lastUpdateMillis;
+    /** The tenant whose request created the series, for the per-tenant cap; null: none. */
+    String tenant;
 
     protected Series(LabelSet labels, long nowMillis) {
         this.labels = labels;
@@ -43,7 +45,8 @@ public abstract class Series {
     /** @return the data point to expose now, or null when there is nothing to expose */
     abstract DataPointSnapshot snapshot();
 
+    /** A negative time (an unsigned OTLP time past 2262) is exposed as unknown (0), never negative. */
     static long nanosToMillis(long nanos) {
-        return nanos / 1_000_000L;
+        return nanos <= 0 ? 0 : nanos / 1_000_000L;
     }
 }

@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
  * Exposes the series store through the Prometheus client registry that Micrometer scrapes, so
  * that text, OpenMetrics and protobuf come from the library by content negotiation. A family
  * whose name another collector already exposes (a JVM metric sent over OTLP, say) is left out
- * and counted rather than failing the whole scrape.
+ * and counted rather than failing the whole scrape, and so is a family whose snapshot cannot be
+ * built (logged once per name): one bad family never takes /metrics down for the others.
  */
 public final class SeriesCollector implements MultiCollector {
 
@@ -50,6 +52,33 @@ public final class SeriesCollector implements MultiCollector {
         return name;
     }
 
+    /** Suffixes client_java appends to a family name to make its sample names. */
+    static final List<String> SAMPLE_SUFFIXES = List.of("_total", "_created", "_bucket", "_count", "_sum", "_info",
+            "_gcount", "_gsum");
+
+    /**
+     * The names a family occupies in the exposition, in Prometheus form (dots as '_', as the
+     * writers put them): its family name and every sample name the text, OpenMetrics and protobuf
+     * writers give it. Two families that share one of these would make a scrape carry a name twice
+     * (client_java refuses duplicate family names outright; duplicate sample names break
+     * Prometheus' parsers), so the store lets only the first have it.
+     */
+    public static List<String> exposedNames(MetricFamily.Type type, String name) {
+        String base = PrometheusNaming.prometheusName(snapshotName(type, name));
+        switch (type) {
+            case COUNTER:
+                return name.endsWith("_total") ? List.of(base, base + "_total", base + "_created") : List.of(base);
+            case HISTOGRAM:
+                return List.of(base, base + "_bucket", base + "_count", base + "_sum", base + "_created");
+            case SUMMARY:
+                return List.of(base, base + "_count", base + "_sum", base + "_created");
+            case INFO:
+                return List.of(base, base + "_info");
+            default:
+                return List.of(base);
+        }
+    }
+
     /** @return null when the name can be exposed, otherwise why not */
     public static String validateName(MetricFamily.Type type, String name) {
         return PrometheusNaming.validateMetricName(snapshotName(type, name));
@@ -59,18 +88,47 @@ public final class SeriesCollector implements MultiCollector {
     public MetricSnapshots collect() {
         Set<String> taken = namesTakenElsewhere.get();
         List<MetricSnapshot> out = new ArrayList<>(store.familyCount());
+        Set<String> written = new HashSet<>();
         for (MetricFamily f : store.families()) {
             String name = snapshotName(f.type(), f.name());
-            if (taken.contains(name)) {
+            String exposed = PrometheusNaming.prometheusName(name);
+            if (taken.contains(name) || taken.contains(exposed)) {
                 store.nameConflict(f.name(), "another collector on the registry exposes the same name");
                 continue;
             }
-            MetricSnapshot snapshot = snapshot(f, name);
+            MetricSnapshot snapshot;
+            try {
+                snapshot = snapshot(f, name);
+            } catch (RuntimeException e) {
+                // everything client_java would refuse is refused at ingest; this is for what was
+                // not foreseen: that family is left out, the rest of the scrape is served
+                store.familyDropped(f.name(), e);
+                continue;
+            }
             if (snapshot != null) {
+                if (!written.add(snapshot.getMetadata().getPrometheusName())) {
+                    store.familyDropped(f.name(), new IllegalStateException(
+                            "another family is exposed as " + snapshot.getMetadata().getPrometheusName()));
+                    continue;
+                }
                 out.add(snapshot);
             }
         }
         return new MetricSnapshots(out);
+    }
+
+    /**
+     * Checks of what the writers (not the snapshot constructors) would fail on: a native-only
+     * histogram is written in text as one +Inf bucket of its count, which must not be negative.
+     */
+    private static void checkWritable(MetricSnapshot snapshot) {
+        if (snapshot instanceof HistogramSnapshot) {
+            for (HistogramSnapshot.HistogramDataPointSnapshot p : ((HistogramSnapshot) snapshot).getDataPoints()) {
+                if (p.getCount() < 0) {
+                    throw new IllegalStateException("histogram count " + p.getCount() + " overflowed");
+                }
+            }
+        }
     }
 
     private static MetricSnapshot snapshot(MetricFamily f, String name) {
@@ -86,6 +144,14 @@ public final class SeriesCollector implements MultiCollector {
         }
         String help = f.help() == null || f.help().isEmpty() ? null : f.help();
         MetricMetadata meta = new MetricMetadata(name, help);
+        MetricSnapshot snapshot = typed(f, meta, points);
+        if (snapshot != null) {
+            checkWritable(snapshot);
+        }
+        return snapshot;
+    }
+
+    private static MetricSnapshot typed(MetricFamily f, MetricMetadata meta, List<DataPointSnapshot> points) {
         switch (f.type()) {
             case COUNTER:
                 if (!f.name().endsWith("_total")) {

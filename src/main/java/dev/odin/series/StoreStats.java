@@ -12,4 +12,11 @@ public final class StoreStats {
     public final LongAdder helpConflicts = new LongAdder();
     public final LongAdder nameConflicts = new LongAdder();
     public final LongAdder sourceLimit = new LongAdder();
+    public final LongAdder droppedTenantLimit = new LongAdder();
+    /** Metric names refused because their exposed sample names clash with another family's. */
+    public final LongAdder sampleNameConflicts = new LongAdder();
+    /** Metric names refused because another OTLP metric already translates to the same name. */
+    public final LongAdder originConflicts = new LongAdder();
+    /** Families left out of a scrape because building their snapshot failed (defence in depth). */
+    public final LongAdder familiesDropped = new LongAdder();
 }

@@ -6,5 +6,7 @@ public enum UpdateResult {
     /** Older than what the series already holds (cumulative inputs only). */
     OUT_OF_ORDER,
     /** The merged series already tracks as many sources as it may. */
-    SOURCE_LIMIT
+    SOURCE_LIMIT,
+    /** Adding the point would push a count past 2^63 - 1: the series keeps what it had. */
+    OVERFLOW
 }

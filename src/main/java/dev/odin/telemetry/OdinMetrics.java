@@ -56,6 +56,12 @@ public final class OdinMetrics {
         }
     }
 
+    /** Resource or scope attribute values cut to the length limit (odin.metrics.max-*-length). */
+    public void trimmed(String what) {
+        counter("odin.metrics.trimmed", "Attribute values or help texts of OTLP metrics cut to their length limit,"
+                + " by what", "what", what).increment();
+    }
+
     /** A name, label or value that could not be translated into Prometheus terms. */
     public void translationError(String reason) {
         counter("odin.translation.errors", "OTLP to Prometheus translation errors, by reason",
@@ -76,9 +82,15 @@ public final class OdinMetrics {
         dropped(stats.expired, "expired");
         dropped(stats.stale, "stale");
         dropped(stats.sourceLimit, "source_limit");
+        dropped(stats.droppedTenantLimit, "tenant_limit");
         conflict(stats.typeConflicts, "type");
+        conflict(stats.sampleNameConflicts, "sample_name");
+        conflict(stats.originConflicts, "origin");
         conflict(stats.helpConflicts, "help");
         conflict(stats.nameConflicts, "name_taken");
+        FunctionCounter.builder("odin.exposition.families.dropped", stats.familiesDropped, LongAdder::doubleValue)
+                .description("Metric families left out of a scrape because their snapshot could not be built"
+                        + " (each is logged once)").register(registry);
     }
 
     /** Log records and wire bytes Loki accepted. */
@@ -137,6 +149,7 @@ public final class OdinMetrics {
         trimmed(t.metadataEntries, "metadata_entries");
         trimmed(t.metadataSize, "metadata_size");
         trimmed(t.lineSize, "line_size");
+        trimmed(t.labelValueSize, "label_value_size");
     }
 
     private void trimmed(LongAdder adder, String cap) {

@@ -39,6 +39,7 @@ public final class BudgetWatch {
 
     private final UsageStore store;
     private final ClaudeProperties config;
+    private final UsageUsers users;
     private final Clock clock;
     private final ZoneId zone;
     private final MultiGauge budget;
@@ -54,8 +55,19 @@ public final class BudgetWatch {
     private final MultiGauge blockRemaining;
 
     public BudgetWatch(UsageStore store, ClaudeProperties config, Clock clock, MeterRegistry registry) {
+        this(store, config, clock, registry, UsageUsers.none());
+    }
+
+    /**
+     * @param users the privacy rules the history's users went through: a user budget names a
+     *        person as configured (an email) and matches both the clear value of older lines and
+     *        the hashed value of newer ones
+     */
+    public BudgetWatch(UsageStore store, ClaudeProperties config, Clock clock, MeterRegistry registry,
+            UsageUsers users) {
         this.store = store;
         this.config = config;
+        this.users = users;
         this.clock = clock;
         this.zone = config.timezone().isBlank() ? ZoneId.systemDefault() : ZoneId.of(config.timezone());
         budget = gauge(registry, "odin.claude.budget", "usd", "A configured Claude Code spend budget");
@@ -105,13 +117,18 @@ public final class BudgetWatch {
         };
     }
 
-    private static boolean inScope(UsageEvent e, ClaudeProperties.Budget b) {
+    private boolean inScope(UsageEvent e, ClaudeProperties.Budget b) {
         return switch (b.scope()) {
-            case USER -> b.name().equals(e.user());
+            case USER -> b.name().equals(e.user()) || sameUser(b.name(), e.user());
             case MACHINE -> b.name().equals(e.machine());
             case TEAM -> b.name().equals(e.team());
             case ALL -> true;
         };
+    }
+
+    private boolean sameUser(String budgetName, String user) {
+        String key = users.configured(budgetName);
+        return key != null && !key.isEmpty() && key.equals(user);
     }
 
     private static double cost(UsageEvent e) {

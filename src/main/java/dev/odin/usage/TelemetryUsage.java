@@ -30,15 +30,24 @@ import org.slf4j.LoggerFactory;
  * list-price estimate made on the client, so the two can differ, and
  * {@code odin_claude_cost_crosscheck_difference_usd{model}} (reported minus priced, since start)
  * shows by how much. Never fails the request: usage is a by-product of the events.
+ *
+ * <p>Runs after the event sink took the request (route otlp-logs): a request the sink refused
+ * (a full queue's 503, a failing disk's 500) is retried by the client and must not count again.
+ * The request is read from {@link #REQUEST_PROPERTY}, set before the sink (which replaces the
+ * body with its own mapping). The user passes the privacy rules first ({@link UsageUsers}).
  */
 public final class TelemetryUsage implements Processor {
 
     private static final Logger log = LoggerFactory.getLogger(TelemetryUsage.class);
     private static final int MAX_MODELS = 200;
 
+    /** Exchange property holding the logs request as the sink was given it. */
+    public static final String REQUEST_PROPERTY = "odinLogsRequest";
+
     private final Pricing pricing;
     private final UsageRecorder recorder;
     private final MeterRegistry registry;
+    private final UsageUsers users;
     private final Map<String, CrossCheck> crossChecks = new ConcurrentHashMap<>();
 
     /** Reported and priced cost of one model's telemetry requests. */
@@ -49,15 +58,22 @@ public final class TelemetryUsage implements Processor {
         Counter pricedCounter;
     }
 
-    public TelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry) {
+    public TelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry, UsageUsers users) {
         this.pricing = pricing;
         this.recorder = recorder;
         this.registry = registry;
+        this.users = users;
     }
 
     @Override
     public void process(Exchange exchange) {
-        ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
+        ExportLogsServiceRequest request = exchange.getProperty(REQUEST_PROPERTY, ExportLogsServiceRequest.class);
+        if (request == null) {
+            request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
+        }
+        if (request == null) {
+            return;
+        }
         ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
         try {
             List<UsageEvent> events = extract(request, result == null ? "" : result.tenant());
@@ -120,9 +136,11 @@ public final class TelemetryUsage implements Processor {
             c.pricedCounter.increment(priced.doubleValue());
         }
         String machine = first(a.get("machine.name"), resource.get("machine.name"), resource.get("host.name"), "");
+        String user = first(users.telemetry(UsageUsers.USER_EMAIL, a.get(UsageUsers.USER_EMAIL)),
+                users.telemetry(UsageUsers.USER_EMAIL, resource.get(UsageUsers.USER_EMAIL)),
+                users.telemetry("user.id", a.get("user.id")), "");
         return new UsageEvent(time(r, a), UsageEvent.TELEMETRY, machine, "", a.get("session.id"), model, tokens,
-                reported != null ? reported : priced, null, null,
-                first(a.get("user.email"), resource.get("user.email"), a.get("user.id"), ""), team);
+                reported != null ? reported : priced, null, null, user, team);
     }
 
     private CrossCheck crossCheck(String model) {

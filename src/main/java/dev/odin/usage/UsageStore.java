@@ -151,6 +151,59 @@ public final class UsageStore {
         }
     }
 
+    /**
+     * Rewrites the users of lines written before the privacy rules reached the history: a user
+     * that holds an address ({@code @}; a hash never does) becomes what {@code users} makes of a
+     * {@code user.email}. Each changed day file is replaced whole (written beside it, then moved
+     * over it), so a crash leaves the old file or the new one, never half of each.
+     *
+     * @return the number of lines rewritten
+     */
+    public synchronized long migrateUsers(UsageUsers users) throws IOException {
+        if (!users.changesUsers()) {
+            return 0;
+        }
+        long rewritten = 0;
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().forEach(files::add);
+        }
+        for (Path f : files) {
+            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            long changed = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.indexOf('@') < 0) {
+                    continue;
+                }
+                UsageEvent e;
+                try {
+                    e = parse(line);
+                } catch (IOException ex) {
+                    continue; // unreadable: read() skips it; left as it is
+                }
+                if (e.user() == null || e.user().indexOf('@') < 0) {
+                    continue;
+                }
+                lines.set(i, line(new UsageEvent(e.timestamp(), e.source(), e.machine(), e.project(), e.sessionId(),
+                        e.model(), e.tokens(), e.cost(), e.messageId(), e.requestId(), users.configured(e.user()),
+                        e.team())));
+                changed++;
+            }
+            if (changed > 0) {
+                Path tmp = f.resolveSibling(f.getFileName() + ".migrating");
+                Files.write(tmp, lines, StandardCharsets.UTF_8);
+                Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                rewritten += changed;
+            }
+        }
+        if (rewritten > 0) {
+            log.info("Usage history: {} lines written before the privacy rules had their user rewritten", rewritten);
+        }
+        return rewritten;
+    }
+
     /** Deletes day files past the retention. */
     public void expire(LocalDate today) throws IOException {
         LocalDate cutoff = today.minusDays(retentionDays);

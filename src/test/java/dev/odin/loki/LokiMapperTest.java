@@ -184,6 +184,24 @@ class LokiMapperTest {
         assertThat(small.trimmed().metadataSize.sum()).isEqualTo(1);
     }
 
+    /** Issue 13, finding 5: Loki refuses a whole push with a label value over max_label_value_length (2048). */
+    @Test
+    void streamLabelValuesAreTrimmedToLokisLabelValueLength() {
+        LokiMapper m = mapper(c -> { });
+        String big = "ü".repeat(500_000); // 1 MB
+        MappedLogs logs = m.map(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+                .setResource(Resource.newBuilder().addAllAttributes(Otlp.attrs("service.name", big,
+                        "k8s.namespace.name", "short")))
+                .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setBody(Otlp.value("x")))))
+                .build());
+        String service = logs.streams().get(0).labels().get("service_name");
+        assertThat(service.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(2048)
+                .isGreaterThan(2040);
+        assertThat(service).startsWith("üü").endsWith("…[trimmed from 1000000 bytes]");
+        assertThat(logs.streams().get(0).labels().get("k8s_namespace_name")).isEqualTo("short");
+        assertThat(m.trimmed().labelValueSize.sum()).isEqualTo(1);
+    }
+
     @Test
     void droppedAttributesAndSelectorEscaping() {
         MappedLogs mapped = mapper(c -> c.setDrop(List.of("user.email", "host.name"))).map(request(

@@ -406,10 +406,13 @@ class MetricsTranslatorTest {
         }
         ExportResult r = capped.send(request(CLAUDE, gauge("wide", "", points)));
         assertThat(r.rejected()).isEqualTo(n - 1000);
-        assertThat(r.message()).contains("series limit reached for metric 'wide'");
+        assertThat(r.message()).contains("metric wide already has 1000 series, its limit"
+                + " (odin.metrics.max-series-per-metric = 1000)");
         assertThat(capped.store.liveSeries()).isEqualTo(1001); // + target_info
         ExportResult more = capped.send(request(CLAUDE, gauge("other", "", java.util.Arrays.copyOf(points, 1000))));
         assertThat(more.rejected()).isEqualTo(501);
+        assertThat(more.message()).contains("the store already holds 1500 series, the total limit"
+                + " (odin.metrics.max-series)");
         assertThat(capped.store.liveSeries()).isEqualTo(1500);
         assertThat(capped.counter("odin.series.dropped", "reason", "metric_limit")).isEqualTo(n - 1000);
         assertThat(capped.counter("odin.series.dropped", "reason", "total_limit")).isEqualTo(501);

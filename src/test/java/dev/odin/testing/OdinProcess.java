@@ -38,7 +38,14 @@ public final class OdinProcess implements AutoCloseable {
     }
 
     public static OdinProcess start(Path dataDir, List<String> jvmOptions, String... odinArgs) throws Exception {
+        return start(dataDir, dataDir, jvmOptions, odinArgs);
+    }
+
+    /** With the log file in {@code logDir}: for a data directory that is made to fill up. */
+    public static OdinProcess start(Path dataDir, Path logDir, List<String> jvmOptions, String... odinArgs)
+            throws Exception {
         Files.createDirectories(dataDir);
+        Files.createDirectories(logDir);
         int http = freePort();
         int mgmt = freePort();
         int grpc = freePort();
@@ -57,7 +64,7 @@ public final class OdinProcess implements AutoCloseable {
         cmd.add("--odin.probes.power.enabled=false");
         cmd.add("--odin.probes.process.enabled=false");
         cmd.addAll(List.of(odinArgs));
-        Path log = dataDir.resolve("odin-" + System.nanoTime() + ".log");
+        Path log = logDir.resolve("odin-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
