@@ -64,6 +64,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private final AdmissionControl admission;
     private final int threads;
     private final int maxCallsPerConnection;
+    private final InternalErrors internalErrors = new InternalErrors();
     private ExecutorService executor;
     private ProducerTemplate producer;
     private volatile Server server;
@@ -211,9 +212,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
             responses.failure(signal, Transport.GRPC, e.outcome());
             observer.onError(Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
         } else {
-            log.error("OTLP/gRPC {} request failed inside ODIN", signal.tag(), failure);
             responses.failure(signal, Transport.GRPC, "error");
-            observer.onError(Status.INTERNAL.withDescription("internal error: " + failure).asRuntimeException());
+            observer.onError(Status.INTERNAL.withDescription(internalErrors.report("OTLP/gRPC " + signal.tag()
+                    + " request", failure)).asRuntimeException());
         }
     }
 

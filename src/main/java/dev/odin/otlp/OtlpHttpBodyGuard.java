@@ -21,7 +21,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * large body or a gzip bomb would be in memory before a route could refuse it. This filter reads
  * the body itself within the wire-size limit (413 past it, without reading further) and hides
  * Content-Encoding from Camel, passing it on as {@value #ENCODING_HEADER} so that the route's
- * decoder inflates it within the decoded-size limit.
+ * decoder inflates it within the decoded-size limit. A Content-Type no OTLP body has is refused
+ * (415) before any of the body is read: Camel would otherwise parse a form-encoded body into
+ * parameters and fail on it.
  */
 public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
 
@@ -44,6 +46,14 @@ public final class OtlpHttpBodyGuard extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String type = OtlpHttpDecoder.mediaType(request.getContentType());
+        if (!OtlpHttpDecoder.supported(type)) {
+            OtlpRequestException e = OtlpHttpDecoder.unsupported(type);
+            responses.failure(OtlpHttpErrors.signalOf(request), Transport.HTTP, e.outcome());
+            response.setHeader("Connection", "close"); // the body is not read
+            OtlpHttpErrors.write(response, true, e.httpStatus(), e.grpcCode(), e.getMessage());
+            return;
+        }
         long declared = request.getContentLengthLong();
         byte[] body = declared > maxWireBytes ? null : RequestBody.readWithin(request.getInputStream(), maxWireBytes);
         if (body == null) {

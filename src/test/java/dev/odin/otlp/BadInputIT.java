@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.Status;
 import dev.odin.testing.Exposition;
+import dev.odin.testing.LogCapture;
 import dev.odin.testing.OdinIntegrationTest;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -81,6 +82,44 @@ class BadInputIT extends OdinIntegrationTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).as(body).contains("\"code\":3").contains("\"message\":\"");
         }
+    }
+
+    @Test
+    void dataAfterTheJsonObjectIs400() throws Exception {
+        for (String body : new String[] {"{} xyz", "{}{}", "{\"resourceMetrics\":[]} {\"resourceMetrics\":[]}",
+                "{}]", "{} 5", "{}\"x\""}) {
+            HttpResponse<byte[]> r = post("/v1/metrics", "application/json", body.getBytes(StandardCharsets.UTF_8));
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).as(body)
+                    .contains("\"code\":3").contains("after the JSON object");
+        }
+        // white space after the object is not data
+        assertThat(post("/v1/metrics", "application/json", "{}\r\n \t".getBytes()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void formEncodedBodyIs415WithoutTheBodyInTheLog() throws Exception {
+        String marker = "form-marker-" + System.nanoTime();
+        byte[] body = ("{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                + "\"value\":{\"stringValue\":\"" + marker + "\"}}]}}]}").getBytes(StandardCharsets.UTF_8);
+        try (LogCapture logs = LogCapture.root()) {
+            // what curl -d @file sends
+            HttpResponse<byte[]> r = post("/v1/metrics", "application/x-www-form-urlencoded", body);
+            assertThat(r.statusCode()).isEqualTo(415);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue(PROTOBUF);
+            assertThat(status(r).getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED.value());
+            assertThat(status(r).getMessage())
+                    .contains("unsupported Content-Type 'application/x-www-form-urlencoded'")
+                    .contains("application/x-protobuf").contains("application/json")
+                    .doesNotContain(marker);
+            HttpResponse<byte[]> multipart = post("/v1/logs", "multipart/form-data; boundary=x", body);
+            assertThat(multipart.statusCode()).isEqualTo(415);
+            assertThat(logs.text()).doesNotContain(marker);
+            assertThat(logs.lines()).hasSizeLessThanOrEqualTo(2);
+        }
+        assertThat(scrape().value("odin_otlp_requests_total{outcome=\"unsupported_media_type\",signal=\"metrics\","
+                + "transport=\"http\"}")).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
