@@ -366,11 +366,12 @@ public final class OtlpJson {
             case "-Infinity": return Double.NEGATIVE_INFINITY;
             default:
                 try {
-                    BigDecimal d = new BigDecimal(s);
-                    if (d.abs().compareTo(MAX_DOUBLE) > 0) {
+                    // BigDecimal for the syntax and the range (Double.parseDouble would take "1d" or
+                    // "0x1p3"); the value from parseDouble, which keeps the sign of "-0.0"
+                    if (new BigDecimal(s).abs().compareTo(MAX_DOUBLE) > 0) {
                         throw bad(p, f, "is out of the range of a double: " + abbreviate(s));
                     }
-                    return d.doubleValue();
+                    return Double.parseDouble(s);
                 } catch (NumberFormatException e) {
                     throw bad(p, f, "expects a number, not '" + abbreviate(s) + "'");
                 }
