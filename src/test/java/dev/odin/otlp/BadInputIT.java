@@ -107,16 +107,20 @@ class BadInputIT extends OdinIntegrationTest {
             // what curl -d @file sends
             HttpResponse<byte[]> r = post("/v1/metrics", "application/x-www-form-urlencoded", body);
             assertThat(r.statusCode()).isEqualTo(415);
-            assertThat(r.headers().firstValue("Content-Type")).hasValue(PROTOBUF);
-            assertThat(status(r).getCode()).isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED.value());
-            assertThat(status(r).getMessage())
+            // answered in JSON, readable in a terminal; the body was not read
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(r.headers().firstValue("Connection")).hasValue("close");
+            String answer = new String(r.body(), StandardCharsets.UTF_8);
+            assertThat(answer).contains("\"code\":12")
                     .contains("unsupported Content-Type 'application/x-www-form-urlencoded'")
-                    .contains("application/x-protobuf").contains("application/json")
+                    .contains("application/x-protobuf").contains("application/json").contains("--data-binary")
                     .doesNotContain(marker);
             HttpResponse<byte[]> multipart = post("/v1/logs", "multipart/form-data; boundary=x", body);
             assertThat(multipart.statusCode()).isEqualTo(415);
             assertThat(logs.text()).doesNotContain(marker);
-            assertThat(logs.lines()).hasSizeLessThanOrEqualTo(2);
+            // before: a WARN with the whole body twice (Camel parsed the form and failed on it)
+            assertThat(logs.lines(ch.qos.logback.classic.Level.WARN)).allSatisfy(l -> assertThat(l)
+                    .doesNotContainIgnoringCase("parameter").doesNotContainIgnoringCase("Content-Type"));
         }
         assertThat(scrape().value("odin_otlp_requests_total{outcome=\"unsupported_media_type\",signal=\"metrics\","
                 + "transport=\"http\"}")).isGreaterThanOrEqualTo(1.0);

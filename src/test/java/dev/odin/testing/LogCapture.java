@@ -1,5 +1,6 @@
 package dev.odin.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -29,9 +30,17 @@ public final class LogCapture implements AutoCloseable {
     }
 
     /** One entry per event: its formatted message, then its stack trace if it has one. */
-    public synchronized List<String> lines() {
+    public List<String> lines() {
+        return lines(Level.ALL);
+    }
+
+    /** The same for the events at this level or above. */
+    public synchronized List<String> lines(Level atLeast) {
         List<String> out = new ArrayList<>();
         for (ILoggingEvent e : new ArrayList<>(appender.list)) {
+            if (!e.getLevel().isGreaterOrEqual(atLeast)) {
+                continue;
+            }
             String line = e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage();
             if (e.getThrowableProxy() != null) {
                 line += "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy());
