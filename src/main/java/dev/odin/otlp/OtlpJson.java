@@ -122,7 +122,7 @@ public final class OtlpJson {
             if (first != JsonToken.START_OBJECT) {
                 throw OtlpRequestException.badRequest("body is JSON but not an object");
             }
-            readObject(p, into);
+            readObject(p, into, new Strings());
             JsonToken after;
             try {
                 after = p.nextToken();
@@ -159,7 +159,7 @@ public final class OtlpJson {
     // --- the decoder -----------------------------------------------------------------------------
 
     /** Reads the members of the object whose START_OBJECT is the current token. */
-    private static void readObject(JsonParser p, Message.Builder builder) throws IOException {
+    private static void readObject(JsonParser p, Message.Builder builder, Strings strings) throws IOException {
         Fields fields = fieldsOf(builder.getDescriptorForType());
         long seen = 0;
         boolean[] seenWide = fields.count > 64 ? new boolean[fields.count] : null;
@@ -198,13 +198,13 @@ public final class OtlpJson {
                     if (v == JsonToken.VALUE_NULL) {
                         continue;
                     }
-                    Object value = value(p, v, f, builder);
+                    Object value = value(p, v, f, builder, strings);
                     if (value != null) {
                         builder.addRepeatedField(fd, value);
                     }
                 }
             } else {
-                Object value = value(p, v, f, builder);
+                Object value = value(p, v, f, builder, strings);
                 if (value != null) {
                     builder.setField(fd, value);
                 }
@@ -216,7 +216,8 @@ public final class OtlpJson {
     }
 
     /** The value of the current token for the field; null for an enum name this schema does not know. */
-    private static Object value(JsonParser p, JsonToken v, Field f, Message.Builder parent) throws IOException {
+    private static Object value(JsonParser p, JsonToken v, Field f, Message.Builder parent, Strings strings)
+            throws IOException {
         FieldDescriptor fd = f.descriptor;
         switch (fd.getJavaType()) {
             case MESSAGE: {
@@ -224,14 +225,14 @@ public final class OtlpJson {
                     throw bad(p, f, "expects an object, not " + describe(v));
                 }
                 Message.Builder sub = parent.newBuilderForField(fd);
-                readObject(p, sub);
+                readObject(p, sub, strings);
                 return sub.build();
             }
             case STRING:
                 if (!v.isScalarValue()) {
                     throw bad(p, f, "expects a string, not " + describe(v));
                 }
-                return p.getText();
+                return v == JsonToken.VALUE_STRING ? strings.of(p) : p.getText();
             case BOOLEAN:
                 if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
                     return v == JsonToken.VALUE_TRUE;
@@ -430,6 +431,43 @@ public final class OtlpJson {
             return known;
         }
         return type.isClosed() ? null : type.findValueByNumberCreatingIfUnknown(number);
+    }
+
+    /**
+     * Short strings seen in this body (attribute keys, model names, metric names repeat on every
+     * data point), so that a repeat costs neither an allocation nor, in the decoded request, a
+     * copy of its own. A fixed table: a collision replaces the entry.
+     */
+    private static final class Strings {
+        private static final int MAX_LENGTH = 64;
+        private final String[] table = new String[1024];
+
+        String of(JsonParser p) throws IOException {
+            int len = p.getTextLength();
+            if (len > MAX_LENGTH) {
+                return p.getText();
+            }
+            char[] buf = p.getTextCharacters();
+            int off = p.getTextOffset();
+            int h = len;
+            for (int i = off; i < off + len; i++) {
+                h = 31 * h + buf[i];
+            }
+            int slot = (h ^ (h >>> 16)) & (table.length - 1);
+            String s = table[slot];
+            if (s != null && s.length() == len) {
+                int i = 0;
+                while (i < len && s.charAt(i) == buf[off + i]) {
+                    i++;
+                }
+                if (i == len) {
+                    return s;
+                }
+            }
+            s = new String(buf, off, len);
+            table[slot] = s;
+            return s;
+        }
     }
 
     // --- field tables ----------------------------------------------------------------------------
