@@ -46,7 +46,7 @@ import org.springframework.test.context.TestPropertySource;
  */
 @TestPropertySource(properties = {"odin.otlp.max-request-size=1MB", "odin.otlp.max-decompressed-size=4MB",
     "odin.otlp.grpc.max-message-size=2MB", "odin.metrics.max-series-per-metric=5000",
-    "odin.metrics.max-series=20000"})
+    "odin.metrics.max-series=20000", "odin.otlp.json.max-nesting-depth=24"})
 class BadInputIT extends OdinIntegrationTest {
 
     private static final String PROTOBUF = "application/x-protobuf";
@@ -96,6 +96,26 @@ class BadInputIT extends OdinIntegrationTest {
         }
         // white space after the object is not data
         assertThat(post("/v1/metrics", "application/json", "{}\r\n \t".getBytes()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void jsonPastItsLimitsIs400AndCounted() throws Exception {
+        StringBuilder deep = new StringBuilder("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":");
+        for (int i = 0; i < 5; i++) {
+            deep.append("{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":");
+        }
+        deep.append("{}").append("}]}}".repeat(5)).append("}]}]}]}"); // 8 + 4 * 5 + 1 = 29 levels
+        HttpResponse<byte[]> r = post("/v1/logs", "application/json", deep.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("\"code\":3")
+                .contains("body exceeds a limit of OTLP/JSON (odin.otlp.json.*): Document nesting depth (25) exceeds the maximum allowed (24)");
+        HttpResponse<byte[]> number = post("/v1/metrics", "application/json",
+                ("{\"x\":" + "1".repeat(101) + "}").getBytes(StandardCharsets.UTF_8));
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(new String(number.body(), StandardCharsets.UTF_8)).contains("Number value length (101)");
+        Exposition e = scrape();
+        assertThat(e.value("odin_otlp_requests_total{outcome=\"json_limit\",signal=\"logs\",transport=\"http\"}")).isEqualTo(1.0);
+        assertThat(e.value("odin_otlp_requests_total{outcome=\"json_limit\",signal=\"metrics\",transport=\"http\"}")).isEqualTo(1.0);
     }
 
     @Test
