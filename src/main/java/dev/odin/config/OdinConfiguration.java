@@ -7,6 +7,7 @@ import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
 import dev.odin.otlp.OtlpHttpDecoder;
 import dev.odin.otlp.OtlpHttpResponder;
+import dev.odin.otlp.OtlpJson;
 import dev.odin.otlp.Signal;
 import dev.odin.prometheus.MetricsTranslator;
 import dev.odin.series.SeriesCollector;
@@ -79,23 +80,28 @@ public class OdinConfiguration {
     }
 
     @Bean
-    public Processor decodeOtlpMetrics(OdinProperties props) {
-        return decoder(Signal.METRICS, props);
+    public OtlpJson otlpJson(OtlpJsonProperties json) {
+        return new OtlpJson(json.limits());
     }
 
     @Bean
-    public Processor decodeOtlpLogs(OdinProperties props) {
-        return decoder(Signal.LOGS, props);
+    public Processor decodeOtlpMetrics(OdinProperties props, OtlpJson json) {
+        return decoder(Signal.METRICS, props, json);
     }
 
     @Bean
-    public Processor decodeOtlpTraces(OdinProperties props) {
-        return decoder(Signal.TRACES, props);
+    public Processor decodeOtlpLogs(OdinProperties props, OtlpJson json) {
+        return decoder(Signal.LOGS, props, json);
     }
 
-    private static Processor decoder(Signal signal, OdinProperties props) {
+    @Bean
+    public Processor decodeOtlpTraces(OdinProperties props, OtlpJson json) {
+        return decoder(Signal.TRACES, props, json);
+    }
+
+    private static Processor decoder(Signal signal, OdinProperties props, OtlpJson json) {
         return new OtlpHttpDecoder(signal, props.getOtlp().getMaxRequestSize().toBytes(),
-                props.getOtlp().getMaxDecompressedSize().toBytes());
+                props.getOtlp().getMaxDecompressedSize().toBytes(), json);
     }
 
     @Bean

@@ -64,6 +64,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private final AdmissionControl admission;
     private final int threads;
     private final int maxCallsPerConnection;
+    private final InternalErrors internalErrors = new InternalErrors();
     private ExecutorService executor;
     private ProducerTemplate producer;
     private volatile Server server;
@@ -223,12 +224,9 @@ public final class OtlpGrpcServer implements AutoCloseable {
             observer.onError(e.retryAfterMillis() > 0 ? retryLater(e.grpcCode(), e.getMessage(), e.retryAfterMillis())
                     : Status.fromCode(e.grpcCode()).withDescription(e.getMessage()).asRuntimeException());
         } else {
-            // the detail stays in the log: a client learns only that it was ODIN's fault, and where to look
-            String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
-            log.error("OTLP/gRPC {} request failed inside ODIN (error id {})", signal.tag(), id, failure);
             responses.failure(signal, Transport.GRPC, "error");
-            observer.onError(Status.INTERNAL.withDescription("internal error in ODIN (error id " + id
-                    + " in its log)").asRuntimeException());
+            observer.onError(Status.INTERNAL.withDescription(internalErrors.report("OTLP/gRPC " + signal.tag()
+                    + " request", failure)).asRuntimeException());
         }
     }
 

@@ -20,14 +20,18 @@ public final class OtlpHttpDecoder implements Processor {
     /** Exchange property: true when the request (and so the response) is JSON. */
     public static final String JSON = "odinOtlpJson";
 
+    private static final String JSON_TYPE = "application/json";
+
     private final Signal signal;
     private final long maxWireBytes;
     private final long maxDecodedBytes;
+    private final OtlpJson json;
 
-    public OtlpHttpDecoder(Signal signal, long maxWireBytes, long maxDecodedBytes) {
+    public OtlpHttpDecoder(Signal signal, long maxWireBytes, long maxDecodedBytes, OtlpJson json) {
         this.signal = signal;
         this.maxWireBytes = maxWireBytes;
         this.maxDecodedBytes = maxDecodedBytes;
+        this.json = json;
     }
 
     @Override
@@ -44,16 +48,11 @@ public final class OtlpHttpDecoder implements Processor {
                     "method " + method + " is not allowed; OTLP export uses POST");
         }
         String contentType = mediaType(in.getHeader(Exchange.CONTENT_TYPE, String.class));
-        boolean json;
-        if ("application/json".equals(contentType)) {
-            json = true;
-        } else if ("application/x-protobuf".equals(contentType) || "application/protobuf".equals(contentType)) {
-            json = false;
-        } else {
+        if (!supported(contentType)) {
             exchange.setProperty(JSON, true);
-            throw new OtlpRequestException(415, io.grpc.Status.Code.UNIMPLEMENTED, "unsupported Content-Type '"
-                    + contentType + "': use application/x-protobuf or application/json");
+            throw unsupported(contentType);
         }
+        boolean json = JSON_TYPE.equals(contentType);
         exchange.setProperty(JSON, json);
         Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
         if (declared != null && declared > maxWireBytes) {
@@ -89,11 +88,30 @@ public final class OtlpHttpDecoder implements Processor {
 
     private Message fromJson(byte[] bytes) {
         Message.Builder b = builder();
-        OtlpJson.merge(bytes, b);
+        json.merge(bytes, b);
         return b.build();
     }
 
-    private static String mediaType(String contentType) {
+    /** Whether the media type (lower case, without parameters) is one an OTLP/HTTP body may have. */
+    static boolean supported(String mediaType) {
+        return JSON_TYPE.equals(mediaType) || "application/x-protobuf".equals(mediaType)
+                || "application/protobuf".equals(mediaType);
+    }
+
+    /** The refusal of any other Content-Type (curl's -d sends application/x-www-form-urlencoded). */
+    static OtlpRequestException unsupported(String mediaType) {
+        return new OtlpRequestException(415, io.grpc.Status.Code.UNIMPLEMENTED, "unsupported Content-Type '"
+                + abbreviate(mediaType) + "': OTLP/HTTP accepts application/x-protobuf or application/json"
+                + (mediaType.startsWith("application/x-www-form-urlencoded")
+                        ? " (curl -d sends a form; use -H 'Content-Type: application/json' --data-binary @file)" : ""));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    /** The media type of a Content-Type header: lower case, without parameters; "" for none. */
+    static String mediaType(String contentType) {
         if (contentType == null) {
             return "";
         }

@@ -21,8 +21,14 @@ public final class OtlpHttpErrors {
 
     public static void write(HttpServletRequest request, HttpServletResponse response, int httpStatus,
             io.grpc.Status.Code code, String message) throws IOException {
-        Status status = Status.newBuilder().setCode(code.value()).setMessage(message).build();
         boolean json = String.valueOf(request.getContentType()).toLowerCase().startsWith("application/json");
+        write(response, json, httpStatus, code, message);
+    }
+
+    /** The same in the encoding given: JSON, or protobuf. */
+    public static void write(HttpServletResponse response, boolean json, int httpStatus, io.grpc.Status.Code code,
+            String message) throws IOException {
+        Status status = Status.newBuilder().setCode(code.value()).setMessage(message).build();
         byte[] bytes = json ? OtlpJson.print(status) : status.toByteArray();
         response.setStatus(httpStatus);
         response.setContentType(json ? "application/json" : "application/x-protobuf");

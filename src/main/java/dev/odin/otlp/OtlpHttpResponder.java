@@ -4,8 +4,6 @@ import com.google.protobuf.Message;
 import com.google.rpc.Status;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Last step of an OTLP/HTTP route: the Export*ServiceResponse (or, on failure, a google.rpc.Status)
@@ -14,9 +12,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpHttpResponder {
 
-    private static final Logger log = LoggerFactory.getLogger(OtlpHttpResponder.class);
-
     private final ExportResponses responses;
+    private final InternalErrors internalErrors = new InternalErrors();
 
     public OtlpHttpResponder(ExportResponses responses) {
         this.responses = responses;
@@ -46,10 +43,11 @@ public final class OtlpHttpResponder {
                 message = e.getMessage();
                 outcome = e.outcome();
             } else {
-                log.error("OTLP/HTTP request failed inside ODIN", cause);
                 status = 500;
                 code = io.grpc.Status.Code.INTERNAL.value();
-                message = "internal error: " + cause;
+                // the client learns an id; the detail (never the body) goes to the log
+                message = internalErrors.report("OTLP/HTTP " + (result == null ? "" : result.signal().tag() + " ")
+                        + "request", cause);
                 outcome = "error";
             }
             if (result != null) {

@@ -8,11 +8,18 @@ public class OtlpRequestException extends RuntimeException {
 
     private final int httpStatus;
     private final io.grpc.Status.Code grpcCode;
+    private final String outcome;
 
     public OtlpRequestException(int httpStatus, io.grpc.Status.Code grpcCode, String message) {
+        this(httpStatus, grpcCode, message, null);
+    }
+
+    /** @param outcome the outcome tag for request metrics; null: the one of the HTTP status */
+    public OtlpRequestException(int httpStatus, io.grpc.Status.Code grpcCode, String message, String outcome) {
         super(message, null, false, false);
         this.httpStatus = httpStatus;
         this.grpcCode = grpcCode;
+        this.outcome = outcome;
     }
 
     public static OtlpRequestException badRequest(String message) {
@@ -41,6 +48,9 @@ public class OtlpRequestException extends RuntimeException {
 
     /** The outcome tag for request metrics. */
     public String outcome() {
+        if (outcome != null) {
+            return outcome;
+        }
         switch (httpStatus) {
             case 400: return "invalid";
             case 405: return "method_not_allowed";

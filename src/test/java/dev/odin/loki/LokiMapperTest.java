@@ -63,7 +63,7 @@ class LokiMapperTest {
         Map<String, List<Object[]>> stored = new LinkedHashMap<>();
         for (String f : new String[] {"v1_logs_0001", "v1_logs_0004", "v1_logs_0005"}) {
             ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
-            OtlpJson.merge(Files.readAllBytes(FIXTURES.resolve("claude-code/http-json-chat/" + f + ".json")), b);
+            new OtlpJson(OtlpJson.Limits.DEFAULTS).merge(Files.readAllBytes(FIXTURES.resolve("claude-code/http-json-chat/" + f + ".json")), b);
             for (MappedLogs.Stream s : m.map(b.build()).streams()) {
                 List<Object[]> list = stored.computeIfAbsent(s.labels().toString(), k -> new ArrayList<>());
                 for (EntryAdapter e : s.entries()) {

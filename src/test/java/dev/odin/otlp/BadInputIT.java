@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.Status;
 import dev.odin.testing.Exposition;
+import dev.odin.testing.LogCapture;
 import dev.odin.testing.OdinIntegrationTest;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -45,7 +46,7 @@ import org.springframework.test.context.TestPropertySource;
  */
 @TestPropertySource(properties = {"odin.otlp.max-request-size=1MB", "odin.otlp.max-decompressed-size=4MB",
     "odin.otlp.grpc.max-message-size=2MB", "odin.metrics.max-series-per-metric=5000",
-    "odin.metrics.max-series=20000"})
+    "odin.metrics.max-series=20000", "odin.otlp.json.max-nesting-depth=24"})
 class BadInputIT extends OdinIntegrationTest {
 
     private static final String PROTOBUF = "application/x-protobuf";
@@ -81,6 +82,68 @@ class BadInputIT extends OdinIntegrationTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(new String(r.body(), StandardCharsets.UTF_8)).as(body).contains("\"code\":3").contains("\"message\":\"");
         }
+    }
+
+    @Test
+    void dataAfterTheJsonObjectIs400() throws Exception {
+        for (String body : new String[] {"{} xyz", "{}{}", "{\"resourceMetrics\":[]} {\"resourceMetrics\":[]}",
+                "{}]", "{} 5", "{}\"x\""}) {
+            HttpResponse<byte[]> r = post("/v1/metrics", "application/json", body.getBytes(StandardCharsets.UTF_8));
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(new String(r.body(), StandardCharsets.UTF_8)).as(body)
+                    .contains("\"code\":3").contains("after the JSON object");
+        }
+        // white space after the object is not data
+        assertThat(post("/v1/metrics", "application/json", "{}\r\n \t".getBytes()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void jsonPastItsLimitsIs400AndCounted() throws Exception {
+        StringBuilder deep = new StringBuilder("{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":");
+        for (int i = 0; i < 5; i++) {
+            deep.append("{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":");
+        }
+        deep.append("{}").append("}]}}".repeat(5)).append("}]}]}]}"); // 8 + 4 * 5 + 1 = 29 levels
+        HttpResponse<byte[]> r = post("/v1/logs", "application/json", deep.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("\"code\":3")
+                .contains("body exceeds a limit of OTLP/JSON (odin.otlp.json.*): Document nesting depth (25) exceeds the maximum allowed (24)");
+        HttpResponse<byte[]> number = post("/v1/metrics", "application/json",
+                ("{\"x\":" + "1".repeat(101) + "}").getBytes(StandardCharsets.UTF_8));
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(new String(number.body(), StandardCharsets.UTF_8)).contains("Number value length (101)");
+        Exposition e = scrape();
+        assertThat(e.value("odin_otlp_requests_total{outcome=\"json_limit\",signal=\"logs\",transport=\"http\"}")).isEqualTo(1.0);
+        assertThat(e.value("odin_otlp_requests_total{outcome=\"json_limit\",signal=\"metrics\",transport=\"http\"}")).isEqualTo(1.0);
+    }
+
+    @Test
+    void formEncodedBodyIs415WithoutTheBodyInTheLog() throws Exception {
+        String marker = "form-marker-" + System.nanoTime();
+        byte[] body = ("{\"resourceMetrics\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                + "\"value\":{\"stringValue\":\"" + marker + "\"}}]}}]}").getBytes(StandardCharsets.UTF_8);
+        try (LogCapture logs = LogCapture.root()) {
+            // what curl -d @file sends
+            HttpResponse<byte[]> r = post("/v1/metrics", "application/x-www-form-urlencoded", body);
+            assertThat(r.statusCode()).isEqualTo(415);
+            // answered in JSON, readable in a terminal; the body was not read
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(r.headers().firstValue("Connection")).hasValue("close");
+            String answer = new String(r.body(), StandardCharsets.UTF_8);
+            assertThat(answer).contains("\"code\":12")
+                    .contains("unsupported Content-Type 'application/x-www-form-urlencoded'")
+                    .contains("application/x-protobuf").contains("application/json").contains("--data-binary")
+                    .doesNotContain(marker);
+            HttpResponse<byte[]> multipart = post("/v1/logs", "multipart/form-data; boundary=x", body);
+            assertThat(multipart.statusCode()).isEqualTo(415);
+            assertThat(logs.text()).doesNotContain(marker);
+            // before: a WARN with the whole body twice (Camel parsed the form and failed on it)
+            assertThat(logs.lines(ch.qos.logback.classic.Level.WARN)).allSatisfy(l -> assertThat(l)
+                    .doesNotContainIgnoringCase("parameter").doesNotContainIgnoringCase("Content-Type"));
+        }
+        assertThat(scrape().value("odin_otlp_requests_total{outcome=\"unsupported_media_type\",signal=\"metrics\","
+                + "transport=\"http\"}")).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
