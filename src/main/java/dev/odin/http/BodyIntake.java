@@ -3,6 +3,7 @@ package dev.odin.http;
 import dev.odin.admission.AdmissionControl;
 import dev.odin.alerting.WebhookMetrics;
 import dev.odin.otlp.ExportResponses;
+import dev.odin.otlp.OtlpHttpDecoder;
 import dev.odin.otlp.OtlpHttpErrors;
 import dev.odin.otlp.OtlpRequestException;
 import dev.odin.otlp.RequestBody;
@@ -139,8 +140,7 @@ public final class BodyIntake extends HttpFilter {
             r.refuse(415, io.grpc.Status.Code.UNIMPLEMENTED, "unsupported_media_type", isWebhook
                     ? "Content-Type " + request.getContentType()
                             + ": the webhook takes JSON (Content-Type: application/json), as Alertmanager sends it"
-                    : "unsupported Content-Type '" + request.getContentType()
-                            + "': use application/x-protobuf or application/json");
+                    : OtlpHttpDecoder.unsupported(type).getMessage());
             return;
         }
         long declared = request.getContentLengthLong();
@@ -149,6 +149,15 @@ public final class BodyIntake extends HttpFilter {
                     + " bytes is larger than the limit of " + r.limits.maxWireBytes() + " bytes (" + r.sizeSetting() + ")");
             return;
         }
+        // refused before the body is read while ODIN would refuse any request (shutting down, over
+        // its memory limit, the event queue full); the request's own cost is weighed once it is read
+        AdmissionControl.Decision now = admission.admit(r.receiver(), "http", 0);
+        if (!now.admitted()) {
+            response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
+            r.refuse(503, io.grpc.Status.Code.UNAVAILABLE, "overloaded", now.message());
+            return;
+        }
+        now.ticket().close();
         Reception.Refusal busy = reception.begin(r.client);
         if (busy != null) {
             response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
@@ -191,12 +200,15 @@ public final class BodyIntake extends HttpFilter {
             this.signal = isWebhook ? null : OtlpHttpErrors.signalOf(request);
         }
 
+        String receiver() {
+            return isWebhook ? "alertmanager" : signal.tag();
+        }
+
         boolean accepts(String type) {
             if (isWebhook) {
                 return !type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/");
             }
-            return type.equals("application/x-protobuf") || type.equals("application/protobuf")
-                    || type.equals("application/json");
+            return OtlpHttpDecoder.supported(type);
         }
 
         String sizeSetting() {
@@ -269,7 +281,7 @@ public final class BodyIntake extends HttpFilter {
             }
             boolean json = mediaType(request.getContentType()).equals("application/json");
             long cost = admission.cost(decoded.length, isWebhook || json);
-            AdmissionControl.Decision d = admission.admit(isWebhook ? "alertmanager" : signal.tag(), "http", cost);
+            AdmissionControl.Decision d = admission.admit(receiver(), "http", cost);
             if (!d.admitted()) {
                 response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
                 finish(503, io.grpc.Status.Code.UNAVAILABLE, "overloaded", d.message(), false);
@@ -379,7 +391,12 @@ public final class BodyIntake extends HttpFilter {
                 ReceiverRefusals.json(response, status, message);
             } else {
                 responses.failure(signal, Transport.HTTP, outcome);
-                OtlpHttpErrors.write(request, response, status, code, message);
+                if (status == 415) {
+                    // the client's content type is none of OTLP's: answer in the readable one
+                    OtlpHttpErrors.write(response, true, status, code, message);
+                } else {
+                    OtlpHttpErrors.write(request, response, status, code, message);
+                }
             }
             response.flushBuffer();
         }

@@ -93,13 +93,13 @@ public final class OtlpHttpDecoder implements Processor {
     }
 
     /** Whether the media type (lower case, without parameters) is one an OTLP/HTTP body may have. */
-    static boolean supported(String mediaType) {
+    public static boolean supported(String mediaType) {
         return JSON_TYPE.equals(mediaType) || "application/x-protobuf".equals(mediaType)
                 || "application/protobuf".equals(mediaType);
     }
 
     /** The refusal of any other Content-Type (curl's -d sends application/x-www-form-urlencoded). */
-    static OtlpRequestException unsupported(String mediaType) {
+    public static OtlpRequestException unsupported(String mediaType) {
         return new OtlpRequestException(415, io.grpc.Status.Code.UNIMPLEMENTED, "unsupported Content-Type '"
                 + abbreviate(mediaType) + "': OTLP/HTTP accepts application/x-protobuf or application/json"
                 + (mediaType.startsWith("application/x-www-form-urlencoded")

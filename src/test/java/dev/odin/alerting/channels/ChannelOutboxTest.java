@@ -131,7 +131,8 @@ class ChannelOutboxTest {
         hook.failNext(1, status);
         send(n, "First");
         send(n, "Second");
-        deliverUntil(n, "the second message", () -> hook.answered() >= 2);
+        // the counters move once the channel's thread has the answer: wait for them, not only the answer
+        deliverUntil(n, "the second message", () -> hook.answered() >= 2 && count("odin.notifications.sent") >= 1);
 
         HttpStandIn.Request delivered = hook.next(Duration.ofSeconds(5));
         assertThat(title(delivered)).isEqualTo("[FIRING:1] Second (warning)");
@@ -163,7 +164,7 @@ class ChannelOutboxTest {
         Thread.sleep(200);
         assertThat(hook.answered()).isEqualTo(1);
 
-        deliverUntil(n, "the delivery", () -> hook.answered() >= 3);
+        deliverUntil(n, "the delivery", () -> hook.answered() >= 3 && count("odin.notifications.sent") >= 1);
         assertThat(title(hook.next(Duration.ofSeconds(5)))).isEqualTo("[FIRING:1] Flaky (warning)");
         assertThat(hook.answered()).isEqualTo(3);
         assertThat(count("odin.notifications.failed")).isEqualTo(2.0);
