@@ -226,7 +226,9 @@ public final class BodyIntake extends HttpFilter {
             }
             taken = first;
             buffer = new byte[first];
-            async = request.startAsync();
+            // with the request and response as Spring Security wrapped them: the dispatch below gets
+            // these (the caller's tenant, no credentials), and the chain does not run again on it
+            async = request.startAsync(request, response);
             async.setTimeout(bodyTimeout.toMillis());
             async.addListener(this);
             in = request.getInputStream();
@@ -391,7 +393,7 @@ public final class BodyIntake extends HttpFilter {
                 ReceiverRefusals.json(response, status, message);
             } else {
                 responses.failure(signal, Transport.HTTP, outcome);
-                if (status == 415) {
+                if (status == 415 && !accepts(mediaType(request.getContentType()))) {
                     // the client's content type is none of OTLP's: answer in the readable one
                     OtlpHttpErrors.write(response, true, status, code, message);
                 } else {

@@ -44,7 +44,7 @@ public final class DecodedCost {
         });
         measure("json", json.length, () -> {
             ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
-            OtlpJson.merge(json, b);
+            new OtlpJson(OtlpJson.Limits.DEFAULTS).merge(json, b);
             return b.build();
         });
     }
