@@ -94,7 +94,9 @@ class PrivacyIT extends OdinIntegrationTest {
                                 "terminal.type", "vscode", "prompt_length", "14"))))).build();
         assertThat(post("/v1/logs", "application/x-protobuf", mine.toByteArray()).statusCode()).isEqualTo(200);
         String selector = "{service_name=\"privacy-events\"}";
-        Await.until("the event in Loki", Duration.ofSeconds(20), () -> LOKI.streams().containsKey(selector));
+        // the stand-in may list a stream before its entries are in: wait for an entry
+        Await.until("the event in Loki", Duration.ofSeconds(20), () -> LOKI.streams().containsKey(selector)
+                && !LOKI.streams().get(selector).isEmpty());
         Map<String, String> md = LOKI.streams().get(selector).get(0).metadata();
         assertThat(md).containsEntry("user_email", AttributeRulesTest.hmac(KEY, "dev@example.com"))
                 .containsEntry("terminal_type", "REDACTED").containsEntry("prompt_length", "14")
