@@ -48,7 +48,8 @@ public class OdinConfiguration {
     public SeriesStore seriesStore(OdinProperties props, OdinMetrics telemetry) {
         OdinProperties.Metrics m = props.getMetrics();
         SeriesStore store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
-                m.getSeriesExpiry(), m.isZeroFirst(), m.maxSeriesPerTenant()), Clock.systemUTC());
+                m.getSeriesExpiry(), m.isZeroFirst(), m.maxSeriesPerTenant(), m.getZeroFirstWindow()),
+                Clock.systemUTC());
         telemetry.bindStore(store);
         return store;
     }

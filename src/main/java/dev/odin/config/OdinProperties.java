@@ -381,8 +381,17 @@ public class OdinProperties {
         @NotNull
         private Duration expiryCheckInterval = Duration.ofSeconds(10);
 
-        /** Expose counters born from a delta at 0 for one scrape first, so increase() sees all of it. */
+        /** Expose counters born from a delta at 0 first (for zero-first-window), so increase() sees all of it. */
         private boolean zeroFirst = true;
+
+        /**
+         * How long a counter or histogram born from a delta is exposed at 0 after its creation,
+         * whoever scrapes: at least the longest scrape interval of any Prometheus that must see the
+         * first increment, with a margin. The first value shows this much later.
+         */
+        @NotNull
+        @org.hibernate.validator.constraints.time.DurationMin(millis = 1)
+        private Duration zeroFirstWindow = dev.odin.series.StoreLimits.DEFAULT_ZERO_FIRST_WINDOW;
 
         /** Hard cap on live series across all metrics (target_info included). */
         @Min(1)
@@ -527,6 +536,14 @@ public class OdinProperties {
 
         public void setZeroFirst(boolean zeroFirst) {
             this.zeroFirst = zeroFirst;
+        }
+
+        public Duration getZeroFirstWindow() {
+            return zeroFirstWindow;
+        }
+
+        public void setZeroFirstWindow(Duration zeroFirstWindow) {
+            this.zeroFirstWindow = zeroFirstWindow;
         }
 
         public int getMaxSeries() {

@@ -67,6 +67,11 @@ public final class MetricsTranslator implements Processor {
     public static final String NAME_CONFLICT = "name_conflict";
     public static final String TOTAL_SERIES_LIMIT = "total_series_limit";
     public static final String TENANT_SERIES_LIMIT = "tenant_series_limit";
+    /**
+     * A delta point its series already applied (same attributes, start and end): not refused, the
+     * tag value of odin_otlp_discarded_total.
+     */
+    public static final String DUPLICATE = "duplicate";
     /** A count that passes 2^63 - 1 once merged into its series. */
     public static final String COUNT_OVERFLOW = "count_overflow";
     /** Exemplar label sets are cut to this many characters, the OpenMetrics limit. */
@@ -627,8 +632,7 @@ public final class MetricsTranslator implements Processor {
         }
         UpdateResult r;
         if (ctx.delta) {
-            s.addDelta(v, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
-            r = UpdateResult.APPLIED;
+            r = s.addDelta(ctx.sourceKey, v, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex);
         } else if (ctx.merged()) {
             r = s.addCumulativeSource(ctx.sourceKey, v, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
                     store.nowMillis(), MAX_SOURCES_PER_SERIES, ex);
@@ -648,7 +652,10 @@ public final class MetricsTranslator implements Processor {
     }
 
     private void outcome(PointContext ctx, UpdateResult r) {
-        if (r == UpdateResult.OVERFLOW) {
+        if (r == UpdateResult.DUPLICATE) {
+            // a re-sent delta (an exporter retrying after a timeout): acknowledged, not added twice
+            telemetry.discarded(dev.odin.otlp.Signal.METRICS, DUPLICATE, 1);
+        } else if (r == UpdateResult.OVERFLOW) {
             reject(ctx.result, 1, COUNT_OVERFLOW, "metric '" + ctx.metric.getName()
                     + "': adding the point would push a count past 2^63 - 1");
         } else if (r == UpdateResult.OUT_OF_ORDER) {
@@ -729,7 +736,7 @@ public final class MetricsTranslator implements Processor {
         }
         Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
         if (ctx.delta) {
-            outcome(ctx, s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
+            outcome(ctx, s.addDelta(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
             outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
                     store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));
@@ -791,7 +798,7 @@ public final class MetricsTranslator implements Processor {
         }
         Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
         if (ctx.delta) {
-            outcome(ctx, s.addDelta(reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
+            outcome(ctx, s.addDelta(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
             outcome(ctx, s.addCumulativeSource(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
                     store.nowMillis(), MAX_SOURCES_PER_SERIES, ex));

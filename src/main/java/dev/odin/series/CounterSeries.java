@@ -5,16 +5,19 @@ import io.prometheus.metrics.model.snapshots.Exemplar;
 
 /**
  * A monotonic sum. Cumulative points replace the value (newest wins); delta points are added
- * into a running total that starts at the first point's start time. A series born from a delta
- * is exposed at 0 for its first scrape ("zero first") so that rate() and increase() see the
- * first increment too.
+ * into a running total that starts at the first point's start time; a delta point already
+ * applied (same source, start and end) is not added again. A series born from a delta is exposed
+ * at 0 until a time after its creation ("zero first", odin.metrics.zero-first-window), whoever
+ * scrapes meanwhile, so that rate() and increase() of every scraper see the first increment too.
  */
 public final class CounterSeries extends Series {
 
     private double value;
     private long startNanos;
     private long timeNanos = Long.MIN_VALUE;
-    private boolean pendingZero;
+    /** Until this store time (ms) the series is exposed at 0; Long.MIN_VALUE: not held. */
+    private long zeroUntilMillis = Long.MIN_VALUE;
+    private AppliedDeltas applied;
     private Exemplar exemplar;
     private SourceTracker<double[]> sources;
 
@@ -27,11 +30,25 @@ public final class CounterSeries extends Series {
     }
 
     /** Called once by the store right after creation, before the series is visible to scrapes. */
-    void exposeZeroFirst() {
-        pendingZero = true;
+    void exposeZeroUntil(long untilMillis) {
+        zeroUntilMillis = untilMillis;
     }
 
-    public synchronized void addDelta(double delta, long pointStartNanos, long pointTimeNanos, Exemplar ex) {
+    /**
+     * Adds a delta point unless this series already applied one from the same source with the same
+     * start and end (a re-sent point): that one is acknowledged, not added again.
+     *
+     * @param sourceKey which writer of a merged series the point comes from (one value otherwise)
+     * @return APPLIED, or DUPLICATE when the point was applied before
+     */
+    public synchronized UpdateResult addDelta(long sourceKey, double delta, long pointStartNanos, long pointTimeNanos,
+            Exemplar ex) {
+        if (applied == null) {
+            applied = new AppliedDeltas();
+        } else if (applied.contains(sourceKey, pointStartNanos, pointTimeNanos)) {
+            return UpdateResult.DUPLICATE;
+        }
+        applied.add(sourceKey, pointStartNanos, pointTimeNanos);
         if (timeNanos == Long.MIN_VALUE) {
             startNanos = pointStartNanos;
         }
@@ -40,6 +57,7 @@ public final class CounterSeries extends Series {
         if (ex != null) {
             exemplar = ex;
         }
+        return UpdateResult.APPLIED;
     }
 
     public synchronized UpdateResult setCumulative(double v, long pointStartNanos, long pointTimeNanos, Exemplar ex) {
@@ -103,10 +121,9 @@ public final class CounterSeries extends Series {
     }
 
     @Override
-    synchronized CounterDataPointSnapshot snapshot() {
+    synchronized CounterDataPointSnapshot snapshot(long nowMillis) {
         long created = nanosToMillis(startNanos);
-        if (pendingZero) {
-            pendingZero = false;
+        if (nowMillis < zeroUntilMillis) {
             return new CounterDataPointSnapshot(0, prometheusLabels(), null, created);
         }
         return new CounterDataPointSnapshot(value, prometheusLabels(), exemplar, created);

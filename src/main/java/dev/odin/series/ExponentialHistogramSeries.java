@@ -11,7 +11,9 @@ import java.util.ArrayList;
 /**
  * An OTLP exponential histogram, exposed as a Prometheus native histogram (the OTLP scale is the
  * native schema; OTLP bucket i is native bucket i+1). Deltas merge at the coarser of the two
- * scales; a change of zero threshold starts a new total. Scales above 8, the finest Prometheus
+ * scales; a change of zero threshold starts a new total; a delta point already applied (same
+ * source, start and end) is not merged again; delta-born series are exposed empty for the
+ * zero-first window. Scales above 8, the finest Prometheus
  * accepts, are reduced to 8 on the way in.
  */
 public final class ExponentialHistogramSeries extends Series {
@@ -91,7 +93,9 @@ public final class ExponentialHistogramSeries extends Series {
     private Reading state;
     private long startNanos;
     private long timeNanos = Long.MIN_VALUE;
-    private boolean pendingZero;
+    /** Until this store time (ms) the series is exposed empty; Long.MIN_VALUE: not held. */
+    private long zeroUntilMillis = Long.MIN_VALUE;
+    private AppliedDeltas applied;
     private final ArrayDeque<Exemplar> exemplars = new ArrayDeque<>(MAX_EXEMPLARS);
     private SourceTracker<Reading> sources;
 
@@ -103,11 +107,32 @@ public final class ExponentialHistogramSeries extends Series {
         return new ExponentialHistogramSeries(labels, nowMillis);
     }
 
-    void exposeZeroFirst() {
-        pendingZero = true;
+    void exposeZeroUntil(long untilMillis) {
+        zeroUntilMillis = untilMillis;
     }
 
-    public synchronized UpdateResult addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+    /**
+     * Merges a delta point unless this series already applied one from the same source with the
+     * same start and end (a re-sent point): that one is acknowledged, not merged again.
+     *
+     * @param sourceKey which writer of a merged series the point comes from (one value otherwise)
+     */
+    public synchronized UpdateResult addDelta(long sourceKey, Reading r, long pointStartNanos, long pointTimeNanos,
+            Exemplar[] ex) {
+        if (applied != null && applied.contains(sourceKey, pointStartNanos, pointTimeNanos)) {
+            return UpdateResult.DUPLICATE;
+        }
+        UpdateResult result = merge(r, pointStartNanos, pointTimeNanos, ex);
+        if (result == UpdateResult.APPLIED) {
+            if (applied == null) {
+                applied = new AppliedDeltas();
+            }
+            applied.add(sourceKey, pointStartNanos, pointTimeNanos);
+        }
+        return result;
+    }
+
+    private UpdateResult merge(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
         if (state == null || state.zeroThreshold != r.zeroThreshold) {
             state = r;
             startNanos = pointStartNanos;
@@ -157,9 +182,9 @@ public final class ExponentialHistogramSeries extends Series {
         } catch (ArithmeticException e) {
             return UpdateResult.OVERFLOW;
         }
-        UpdateResult applied = addDelta(increment, pointStartNanos, pointTimeNanos, ex);
-        if (applied != UpdateResult.APPLIED) {
-            return applied;
+        UpdateResult merged = merge(increment, pointStartNanos, pointTimeNanos, ex);
+        if (merged != UpdateResult.APPLIED) {
+            return merged;
         }
         s.last = r;
         s.startNanos = pointStartNanos;
@@ -181,13 +206,12 @@ public final class ExponentialHistogramSeries extends Series {
     }
 
     @Override
-    synchronized HistogramDataPointSnapshot snapshot() {
+    synchronized HistogramDataPointSnapshot snapshot(long nowMillis) {
         if (state == null) {
             return null;
         }
         long created = nanosToMillis(startNanos);
-        if (pendingZero) {
-            pendingZero = false;
+        if (nowMillis < zeroUntilMillis) {
             return new HistogramDataPointSnapshot(ClassicHistogramBuckets.EMPTY, state.scale, 0,
                     state.zeroThreshold, NativeHistogramBuckets.EMPTY, NativeHistogramBuckets.EMPTY, 0,
                     prometheusLabels(), Exemplars.EMPTY, created);

@@ -28,7 +28,7 @@ public final class GaugeSeries extends Series {
     }
 
     @Override
-    synchronized GaugeDataPointSnapshot snapshot() {
+    synchronized GaugeDataPointSnapshot snapshot(long nowMillis) {
         return new GaugeDataPointSnapshot(value, prometheusLabels(), null);
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * An explicit-bucket histogram. Cumulative points replace the state (newest wins); delta points
  * are merged bucket by bucket while the bounds stay the same, and a change of bounds starts a
- * new total. Delta-born series are exposed empty for their first scrape, like counters.
+ * new total; a delta point already applied (same source, start and end) is not merged again.
+ * Delta-born series are exposed empty for the zero-first window, like counters.
  */
 public final class HistogramSeries extends Series {
 
@@ -33,7 +34,9 @@ public final class HistogramSeries extends Series {
     private double sum = Double.NaN;
     private long startNanos;
     private long timeNanos = Long.MIN_VALUE;
-    private boolean pendingZero;
+    /** Until this store time (ms) the series is exposed empty; Long.MIN_VALUE: not held. */
+    private long zeroUntilMillis = Long.MIN_VALUE;
+    private AppliedDeltas applied;
     private Exemplar[] exemplars;
     private SourceTracker<Reading> sources;
 
@@ -45,11 +48,32 @@ public final class HistogramSeries extends Series {
         return new HistogramSeries(labels, nowMillis);
     }
 
-    void exposeZeroFirst() {
-        pendingZero = true;
+    void exposeZeroUntil(long untilMillis) {
+        zeroUntilMillis = untilMillis;
     }
 
-    public synchronized UpdateResult addDelta(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
+    /**
+     * Merges a delta point unless this series already applied one from the same source with the
+     * same start and end (a re-sent point): that one is acknowledged, not merged again.
+     *
+     * @param sourceKey which writer of a merged series the point comes from (one value otherwise)
+     */
+    public synchronized UpdateResult addDelta(long sourceKey, Reading r, long pointStartNanos, long pointTimeNanos,
+            Exemplar[] ex) {
+        if (applied != null && applied.contains(sourceKey, pointStartNanos, pointTimeNanos)) {
+            return UpdateResult.DUPLICATE;
+        }
+        UpdateResult result = merge(r, pointStartNanos, pointTimeNanos, ex);
+        if (result == UpdateResult.APPLIED) {
+            if (applied == null) {
+                applied = new AppliedDeltas();
+            }
+            applied.add(sourceKey, pointStartNanos, pointTimeNanos);
+        }
+        return result;
+    }
+
+    private UpdateResult merge(Reading r, long pointStartNanos, long pointTimeNanos, Exemplar[] ex) {
         if (timeNanos == Long.MIN_VALUE || !Arrays.equals(bounds, r.bounds)) {
             replace(r, pointStartNanos);
         } else {
@@ -102,9 +126,9 @@ public final class HistogramSeries extends Series {
             }
             increment = new Reading(r.bounds, diff, r.sum - s.last.sum);
         }
-        UpdateResult applied = addDelta(increment, pointStartNanos, pointTimeNanos, ex);
-        if (applied != UpdateResult.APPLIED) {
-            return applied;
+        UpdateResult merged = merge(increment, pointStartNanos, pointTimeNanos, ex);
+        if (merged != UpdateResult.APPLIED) {
+            return merged;
         }
         s.last = r;
         s.startNanos = pointStartNanos;
@@ -153,12 +177,11 @@ public final class HistogramSeries extends Series {
     }
 
     @Override
-    synchronized HistogramDataPointSnapshot snapshot() {
+    synchronized HistogramDataPointSnapshot snapshot(long nowMillis) {
         double[] upper = Arrays.copyOf(bounds, bounds.length + 1);
         upper[bounds.length] = Double.POSITIVE_INFINITY;
         long created = nanosToMillis(startNanos);
-        if (pendingZero) {
-            pendingZero = false;
+        if (nowMillis < zeroUntilMillis) {
             return new HistogramDataPointSnapshot(
                     ClassicHistogramBuckets.of(upper, new long[upper.length]), 0, prometheusLabels(),
                     Exemplars.EMPTY, created);

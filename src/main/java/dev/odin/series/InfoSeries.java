@@ -14,7 +14,7 @@ public final class InfoSeries extends Series {
     }
 
     @Override
-    InfoDataPointSnapshot snapshot() {
+    InfoDataPointSnapshot snapshot(long nowMillis) {
         return new InfoDataPointSnapshot(prometheusLabels());
     }
 }

@@ -42,8 +42,11 @@ public abstract class Series {
     void expireSources(long cutoffMillis) {
     }
 
-    /** @return the data point to expose now, or null when there is nothing to expose */
-    abstract DataPointSnapshot snapshot();
+    /**
+     * @param nowMillis the store's clock at the scrape
+     * @return the data point to expose now, or null when there is nothing to expose
+     */
+    abstract DataPointSnapshot snapshot(long nowMillis);
 
     /** A negative time (an unsigned OTLP time past 2262) is exposed as unknown (0), never negative. */
     static long nanosToMillis(long nanos) {

@@ -87,6 +87,7 @@ public final class SeriesCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         Set<String> taken = namesTakenElsewhere.get();
+        long now = store.nowMillis();
         List<MetricSnapshot> out = new ArrayList<>(store.familyCount());
         Set<String> written = new HashSet<>();
         for (MetricFamily f : store.families()) {
@@ -98,7 +99,7 @@ public final class SeriesCollector implements MultiCollector {
             }
             MetricSnapshot snapshot;
             try {
-                snapshot = snapshot(f, name);
+                snapshot = snapshot(f, name, now);
             } catch (RuntimeException e) {
                 // everything client_java would refuse is refused at ingest; this is for what was
                 // not foreseen: that family is left out, the rest of the scrape is served
@@ -131,10 +132,10 @@ public final class SeriesCollector implements MultiCollector {
         }
     }
 
-    private static MetricSnapshot snapshot(MetricFamily f, String name) {
+    private static MetricSnapshot snapshot(MetricFamily f, String name, long nowMillis) {
         List<DataPointSnapshot> points = new ArrayList<>(f.size());
         for (Series s : f.series.values()) {
-            DataPointSnapshot p = s.snapshot();
+            DataPointSnapshot p = s.snapshot(nowMillis);
             if (p != null) {
                 points.add(p);
             }

@@ -303,12 +303,15 @@ public final class SeriesStore {
             S created = factory.apply(labels.canonical(labelValues, MAX_CANONICAL_VALUES), clock.millis());
             created.tenant = perTenant == null ? null : tenant;
             if (deltaBorn && limits.zeroFirst()) {
+                // held at zero for a time, not for a number of scrapes: no scraper can take the
+                // zero away from another (a curl loop, a second Prometheus, a filtered scrape)
+                long until = clock.millis() + limits.zeroFirstWindow().toMillis();
                 if (created instanceof CounterSeries) {
-                    ((CounterSeries) created).exposeZeroFirst();
+                    ((CounterSeries) created).exposeZeroUntil(until);
                 } else if (created instanceof HistogramSeries) {
-                    ((HistogramSeries) created).exposeZeroFirst();
+                    ((HistogramSeries) created).exposeZeroUntil(until);
                 } else if (created instanceof ExponentialHistogramSeries) {
-                    ((ExponentialHistogramSeries) created).exposeZeroFirst();
+                    ((ExponentialHistogramSeries) created).exposeZeroUntil(until);
                 }
             }
             @SuppressWarnings("unchecked")

@@ -40,7 +40,7 @@ public final class SummarySeries extends Series {
     }
 
     @Override
-    synchronized SummaryDataPointSnapshot snapshot() {
+    synchronized SummaryDataPointSnapshot snapshot(long nowMillis) {
         return new SummaryDataPointSnapshot(count, sum, quantiles, prometheusLabels(), Exemplars.EMPTY,
                 nanosToMillis(startNanos));
     }

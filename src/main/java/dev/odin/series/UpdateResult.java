@@ -8,5 +8,7 @@ public enum UpdateResult {
     /** The merged series already tracks as many sources as it may. */
     SOURCE_LIMIT,
     /** Adding the point would push a count past 2^63 - 1: the series keeps what it had. */
-    OVERFLOW
+    OVERFLOW,
+    /** A delta point this series already applied (same source, start and end): acknowledged, not added. */
+    DUPLICATE
 }

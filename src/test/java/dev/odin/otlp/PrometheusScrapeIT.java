@@ -32,7 +32,8 @@ import org.springframework.test.context.TestPropertySource;
  * the true spend in increase(), which the Collector path undercounts because each session's
  * series is born holding its value.
  */
-@TestPropertySource(properties = "odin.metrics.series-expiry=1h")
+@TestPropertySource(properties = {"odin.metrics.series-expiry=1h", "odin.metrics.zero-first=true",
+    "odin.metrics.zero-first-window=3s"})
 class PrometheusScrapeIT extends OdinIntegrationTest {
 
     private static final List<KeyValue> CLAUDE = attrs("service.name", "claude-code", "service.version", "2.1.330");

@@ -45,13 +45,20 @@ class MetricsTranslatorTest {
     }
 
     @Test
-    void deltaCounterAccumulatesAndIsExposedAtZeroForItsFirstScrape() {
+    void deltaCounterAccumulatesAndIsExposedAtZeroForItsZeroFirstWindow() {
         h.send(request(CLAUDE, sum("claude_code.cost.usage", "USD", true, DELTA, cost("s1", T0, T0 + SECOND, 0.25))));
         h.send(request(CLAUDE, sum("claude_code.cost.usage", "USD", true, DELTA,
                 cost("s1", T0 + SECOND, T0 + 2 * SECOND, 0.5))));
         String key = "claude_code_cost_usage_USD_total{job=\"claude-code\",model=\"opus\"," + SCOPE
                 + ",session_id=\"s1\"}";
+        // any number of scrapes (any scraper) within the window sees 0; none takes it from another
+        for (int i = 0; i < 5; i++) {
+            assertThat(h.scrape().samples()).containsEntry(key, "0.0");
+            assertThat(h.scrapeOpenMetrics()).contains(key + " 0.0");
+        }
+        h.clock.advance(h.store.limits().zeroFirstWindow().minusMillis(1));
         assertThat(h.scrape().samples()).containsEntry(key, "0.0");
+        h.clock.advance(java.time.Duration.ofMillis(1));
         assertThat(h.scrape().samples()).containsEntry(key, "0.75");
         h.send(request(CLAUDE, sum("claude_code.cost.usage", "USD", true, DELTA,
                 cost("s1", T0 + 2 * SECOND, T0 + 3 * SECOND, 0.125))));
@@ -107,7 +114,7 @@ class MetricsTranslatorTest {
                 point(attrs(), T0, T0 + 2 * SECOND, Double.POSITIVE_INFINITY), point(attrs(), T0, T0 + 3 * SECOND, 1))));
         assertThat(r.rejected()).isEqualTo(3);
         assertThat(r.message()).startsWith("3 data points rejected: metric 'c': delta NaN");
-        h.scrape();
+        h.pastZeroFirstWindow();
         assertThat(h.scrape().metric("c_total").values()).containsExactly("3.0");
         assertThat(h.counter("odin.otlp.rejected", "reason", "invalid_point")).isEqualTo(3);
     }
@@ -149,6 +156,7 @@ class MetricsTranslatorTest {
                 histogramPoint(attrs("route", "/a"), T0, T0 + SECOND, 1.5, b, 1, 2, 0))));
         Exposition zero = h.scrape();
         assertThat(zero.metric("http_server_request_duration_seconds_count").values()).containsExactly("0");
+        h.pastZeroFirstWindow();
         h.send(request(CLAUDE, histogram("http.server.request.duration", "s", DELTA,
                 histogramPoint(attrs("route", "/a"), T0 + SECOND, T0 + 2 * SECOND, 3.0, b, 0, 1, 1))));
         Exposition e = h.scrape();
@@ -197,7 +205,7 @@ class MetricsTranslatorTest {
     void exponentialHistogramsBecomeNativeHistogramsMergedAtTheCoarserScale() {
         // scale 1: base sqrt(2); OTLP buckets 0,1 cover (1, 1.41], (1.41, 2]
         h.send(request(CLAUDE, expHistogram("latency", "s", DELTA, expPoint(attrs(), T0, T0 + SECOND, 1, 1, 3.0, 0, 1, 1))));
-        h.scrape(); // the zero-first scrape
+        h.pastZeroFirstWindow();
         // scale 0: base 2; OTLP bucket 1 covers (2, 4]
         h.send(request(CLAUDE, expHistogram("latency", "s", DELTA, expPoint(attrs(), T0 + SECOND, T0 + 2 * SECOND, 0, 0, 3.0, 1, 2))));
         HistogramSnapshot.HistogramDataPointSnapshot p = nativePoint("latency_seconds");
@@ -363,7 +371,7 @@ class MetricsTranslatorTest {
         d.send(request(CLAUDE, sum("claude_code.cost.usage", "USD", true, DELTA, cost("s1", T0, T0 + SECOND, 1.25),
                 cost("s2", T0, T0 + SECOND, 2.5))));
         d.send(request(CLAUDE, sum("claude_code.cost.usage", "USD", true, DELTA, cost("s3", T0, T0 + SECOND, 0.25))));
-        d.scrape();
+        d.pastZeroFirstWindow();
         assertThat(d.scrape().metric("claude_code_cost_usage_USD_total")).containsExactly(Map.entry(
                 "claude_code_cost_usage_USD_total{job=\"claude-code\",model=\"opus\"," + SCOPE + "}", "4.0"));
     }

@@ -40,7 +40,7 @@ final class TranslatorHarness {
         OdinProperties.Metrics m = new OdinProperties().getMetrics();
         config.accept(m);
         store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
-                m.getSeriesExpiry(), m.isZeroFirst()), clock);
+                m.getSeriesExpiry(), m.isZeroFirst(), m.getMaxSeries(), m.getZeroFirstWindow()), clock);
         OdinMetrics telemetry = new OdinMetrics(meters);
         telemetry.bindStore(store);
         translator = new MetricsTranslator(m, store, telemetry);
@@ -51,6 +51,11 @@ final class TranslatorHarness {
         ExportResult result = new ExportResult(Signal.METRICS, Transport.HTTP);
         translator.translate(request, result);
         return result;
+    }
+
+    /** Moves the clock past the zero-first window of series created until now. */
+    void pastZeroFirstWindow() {
+        clock.advance(store.limits().zeroFirstWindow().plusMillis(1));
     }
 
     MetricSnapshots collect() {

@@ -24,7 +24,7 @@ class SeriesCollectorIsolationTest {
         }
 
         @Override
-        DataPointSnapshot snapshot() {
+        DataPointSnapshot snapshot(long nowMillis) {
             throw new IllegalArgumentException("-1.0: counters cannot have a negative value");
         }
     }
