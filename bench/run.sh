@@ -14,16 +14,23 @@
 #   bench/run.sh probes [cycles] [processes]    CPU per probe cycle (host, process with a few hundred
 #                                               processes, GPU stand-in) beside node_exporter's scrape
 #                                               (src/test/java/dev/odin/bench/ProbeBench.java)
+#   bench/run.sh cost [points]                  what a decoded OTLP request holds and allocates per body
+#                                               byte, protobuf and JSON (the admission cost factors)
+#                                               (src/test/java/dev/odin/bench/DecodedCost.java)
 # Reports: target/bench-report.txt, target/bench-logs-report.txt, target/bench-overload-report.txt,
 # target/bench-probes-report.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=metrics
-if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ]; then mode=$1; shift; fi
+if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ] || [ "${1:-}" = cost ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
 ./mvnw -q -B -ntp -DskipTests package
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+if [ "$mode" = cost ]; then
+  exec java -XX:+UseParallelGC -Xmx1g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
+    dev.odin.bench.DecodedCost "${1:-60000}"
+fi
 if [ "$mode" = probes ]; then
   # in-process: the probes are measured on their own thread, no ODIN server needed
   exec java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.odin.bench.ProbeBench \

@@ -23,8 +23,7 @@ import java.util.List;
  * times from protobuf and from OTLP/JSON, and reports the heap still held by the decoded messages
  * (retained) and the bytes allocated while decoding (transient), each per body byte.
  *
- * <p>Run: {@code ./mvnw -q test-compile && java -cp "target/test-classes:target/classes:$(cat target/cp.txt)"
- * dev.odin.bench.DecodedCost} (bench/run.sh cost does this).
+ * <p>Run: {@code bench/run.sh cost [points]}.
  */
 public final class DecodedCost {
 
