@@ -7,7 +7,6 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.support.EndpointHelper;
 
 /**
  * The routes loaded from {@code odin.routes.include} must include every pipeline a receiver
@@ -44,13 +43,19 @@ public final class RouteSetCheck {
         return needed;
     }
 
+    /** scheme:path without slashes after the colon or a query: platform-http:///v1/logs?x=y -> platform-http:v1/logs. */
+    static String plain(String uri) {
+        int q = uri.indexOf('?');
+        return (q < 0 ? uri : uri.substring(0, q)).replaceFirst("^([A-Za-z0-9+.-]+):/*", "$1:");
+    }
+
     /** Refuses the start when a needed route is missing or not started. */
     public static void check(CamelContext camel, boolean loki, String include) {
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, String> need : needed(loki).entrySet()) {
             boolean found = false;
             for (Route route : camel.getRoutes()) {
-                if (EndpointHelper.matchEndpoint(camel, route.getEndpoint().getEndpointUri(), need.getKey())) {
+                if (plain(route.getEndpoint().getEndpointUri()).equals(plain(need.getKey()))) {
                     ServiceStatus status = camel.getRouteController().getRouteStatus(route.getRouteId());
                     found |= status != null && status.isStarted();
                 }
