@@ -126,13 +126,19 @@ public class OdinConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
     public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
-            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission) {
+            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission,
+            OdinMetrics telemetry, org.springframework.core.env.Environment environment) {
         OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
         List<ServerInterceptor> interceptors = new ArrayList<>();
         auth.ifAvailable(interceptors::add);
-        return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
+        OtlpGrpcServer server = new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
                 (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
                 grpcTls.getIfAvailable(), admission, grpc.getThreads(), grpc.getMaxConcurrentCallsPerConnection());
+        // the port actually bound (local.server.port), known once the web server runs
+        server.http1Answer(() -> "OTLP/HTTP is on :" + environment.getProperty("local.server.port",
+                environment.getProperty("server.port", "4318")),
+                telemetry::grpcPortHttp1);
+        return server;
     }
 
     /**
