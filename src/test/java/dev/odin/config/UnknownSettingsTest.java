@@ -50,6 +50,28 @@ class UnknownSettingsTest {
     }
 
     @Test
+    void everyVariableTheConfigurationDocsNameIsKnown() throws Exception {
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/configuration.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(ODIN_[A-Z0-9_]+)`").matcher(docs);
+        // the known keys as at start-up: the metadata and the embedded application.yaml
+        java.util.List<String> embedded = new java.util.ArrayList<>();
+        for (var source : new org.springframework.boot.env.YamlPropertySourceLoader().load("application.yaml",
+                new org.springframework.core.io.ClassPathResource("application.yaml"))) {
+            embedded.addAll(java.util.List.of(
+                    ((org.springframework.core.env.EnumerablePropertySource<?>) source).getPropertyNames()));
+        }
+        Settings settings = Settings.load(getClass().getClassLoader(), embedded);
+        java.util.List<String> named = new java.util.ArrayList<>();
+        while (m.find()) {
+            named.add(m.group(1));
+        }
+        assertThat(named).hasSizeGreaterThan(50);
+        // a documented list or map variable (ODIN_LOKI_DROP_0) ends in _ or an index
+        assertThat(named).filteredOn(v -> !settings.knowsEnv(v.endsWith("_") ? v + "0" : v))
+                .filteredOn(v -> !v.equals("ODIN_METRICS_SERIESEXPRY")).isEmpty();
+    }
+
+    @Test
     void environmentVariableNamesFollowSpringBootsRelaxedBinding() {
         assertThat(Settings.env("odin.otlp.grpc.max-message-size")).isEqualTo("ODIN_OTLP_GRPC_MAXMESSAGESIZE");
         assertThat(Settings.named("odin.data-dir")).isEqualTo("odin.data-dir (ODIN_DATADIR)");
