@@ -25,8 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
@@ -133,27 +133,47 @@ public class OdinConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
     public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
-            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission) {
+            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission,
+            OdinMetrics telemetry, org.springframework.core.env.Environment environment) {
         OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
         List<ServerInterceptor> interceptors = new ArrayList<>();
         auth.ifAvailable(interceptors::add);
-        return new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
+        OtlpGrpcServer server = new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
                 (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
                 grpcTls.getIfAvailable(), admission, grpc.getThreads(), grpc.getMaxConcurrentCallsPerConnection());
+        // the port actually bound (local.server.port), known once the web server runs
+        server.http1Answer(() -> "OTLP/HTTP is on :" + environment.getProperty("local.server.port",
+                environment.getProperty("server.port", "4318")),
+                telemetry::grpcPortHttp1);
+        return server;
     }
 
-    /** Opens the gRPC port once Camel's routes run; the bean's destroy method closes it first on shutdown. */
+    /**
+     * Opens the gRPC port once Camel's routes run (a runner comes after the context, and Camel
+     * with it, has started); the bean's destroy method closes it first on shutdown. A port that
+     * cannot be bound stops the start: an exception here ends {@code SpringApplication.run}, where
+     * one from a Camel start hook would only be logged and ignored. Before that, the route set
+     * must hold every pipeline the receivers need ({@link RouteSetCheck}).
+     */
     @Bean
-    public CamelContextConfiguration startGrpcAfterRoutes(ObjectProvider<OtlpGrpcServer> grpc) {
-        return new CamelContextConfiguration() {
-            @Override
-            public void beforeApplicationStart(CamelContext camelContext) {
-            }
-
-            @Override
-            public void afterApplicationStart(CamelContext camelContext) {
-                grpc.ifAvailable(OtlpGrpcServer::start);
-            }
+    public ApplicationRunner startGrpcAfterRoutes(ObjectProvider<OtlpGrpcServer> grpc, OdinProperties props,
+            CamelContext camel, org.springframework.core.env.Environment environment) {
+        return args -> {
+            RouteSetCheck.check(camel, !props.getLoki().getUrl().isBlank(),
+                    environment.getProperty("camel.main.routes-include-pattern", ""));
+            startGrpc(grpc, props);
         };
+    }
+
+    private static void startGrpc(ObjectProvider<OtlpGrpcServer> grpc, OdinProperties props) {
+        grpc.ifAvailable(server -> {
+            try {
+                server.start();
+            } catch (IllegalStateException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new RefusedStartException(PortInUseAnalyzer.cannotBind("the OTLP/gRPC port", props.getBindAddress(),
+                        props.getOtlp().getGrpc().getPort(), "odin.otlp.grpc.port", cause));
+            }
+        });
     }
 }

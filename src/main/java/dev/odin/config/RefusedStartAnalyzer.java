@@ -9,6 +9,6 @@ public final class RefusedStartAnalyzer extends AbstractFailureAnalyzer<RefusedS
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RefusedStartException cause) {
         return new FailureAnalysis("ODIN refuses to start: " + cause.getMessage(),
-                "Change the configuration as the line above says (docs/security.md).", cause);
+                "Change the configuration as the line above says (docs/configuration.md, \"Refused starts\"; docs/security.md).", cause);
     }
 }

@@ -16,6 +16,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -68,6 +69,17 @@ public final class OtlpGrpcServer implements AutoCloseable {
     private ExecutorService executor;
     private ProducerTemplate producer;
     private volatile Server server;
+    private java.util.function.Supplier<String> http1Hint = () -> "OTLP/HTTP is on the OTLP/HTTP port (4318 by default)";
+    private Runnable http1Counted = () -> { };
+
+    /**
+     * What an HTTP/1 request on the (plaintext) gRPC port is told, after "this is the OTLP/gRPC
+     * port; ", and what counts it. Set before {@link #start()}.
+     */
+    public void http1Answer(java.util.function.Supplier<String> hint, Runnable counted) {
+        this.http1Hint = hint;
+        this.http1Counted = counted;
+    }
 
     /**
      * @param interceptors run on every call, first to last (authentication)
@@ -111,7 +123,11 @@ public final class OtlpGrpcServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        // plaintext: grpc-java's own negotiator behind one that answers HTTP/1 with a 400
+        NettyServerBuilder builder = (tls == null ? NettyServerBuilder.forAddress(address,
+                InternalNettyServerCredentials.create(new Http1OnGrpcPort(http1Hint, http1Counted)))
+                : NettyServerBuilder.forAddress(address))
                 .maxInboundMessageSize(maxMessageBytes).executor(executor)
                 .maxConcurrentCallsPerConnection(maxCallsPerConnection);
         if (tls != null) {

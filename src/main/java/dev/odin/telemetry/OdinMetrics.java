@@ -32,6 +32,12 @@ public final class OdinMetrics {
                 "signal", signal.tag(), "transport", transport.tag(), "outcome", outcome).increment();
     }
 
+    /** A connection to the OTLP/gRPC port that spoke HTTP/1 (answered 400 and closed). */
+    public void grpcPortHttp1() {
+        counter("odin.otlp.grpc.http1.requests", "HTTP/1 requests on the OTLP/gRPC port, answered 400 (OTLP/HTTP is"
+                + " on the HTTP port)").increment();
+    }
+
     /** Items (data points, log records, spans) that arrived in well-formed requests. */
     public void received(Signal signal, Transport transport, long items) {
         if (items > 0) {

@@ -44,7 +44,27 @@ public final class OdinProcess implements AutoCloseable {
     /** With the log file in {@code logDir}: for a data directory that is made to fill up. */
     public static OdinProcess start(Path dataDir, Path logDir, List<String> jvmOptions, String... odinArgs)
             throws Exception {
-        Files.createDirectories(dataDir);
+        OdinProcess p = launch(dataDir, logDir, jvmOptions, java.util.Map.of(), odinArgs);
+        p.awaitReady();
+        return p;
+    }
+
+    /**
+     * Started without waiting for it to get ready, with {@code environment} added to the
+     * process's environment: for a start that is meant to be refused. {@code dataDir} is created
+     * when missing (a file stays a file); the log goes to {@code logDir}. An {@code odinArgs}
+     * entry {@code --key=value} replaces the default for that key (ports, data dir, probes).
+     */
+    public static OdinProcess launch(Path dataDir, Path logDir, java.util.Map<String, String> environment,
+            String... odinArgs) throws Exception {
+        return launch(dataDir, logDir, List.of(), environment, odinArgs);
+    }
+
+    private static OdinProcess launch(Path dataDir, Path logDir, List<String> jvmOptions,
+            java.util.Map<String, String> environment, String... odinArgs) throws Exception {
+        if (!Files.exists(dataDir)) {
+            Files.createDirectories(dataDir);
+        }
         Files.createDirectories(logDir);
         int http = freePort();
         int mgmt = freePort();
@@ -55,22 +75,23 @@ public final class OdinProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(classpath());
         cmd.add("dev.odin.OdinApplication");
-        cmd.add("--server.port=" + http);
-        cmd.add("--management.server.port=" + mgmt);
-        cmd.add("--odin.otlp.grpc.port=" + grpc);
-        cmd.add("--odin.data-dir=" + dataDir);
-        cmd.add("--odin.probes.host.enabled=false");
-        cmd.add("--odin.probes.gpu.enabled=false");
-        cmd.add("--odin.probes.power.enabled=false");
-        cmd.add("--odin.probes.process.enabled=false");
+        List<String> defaults = List.of("--server.port=" + http, "--management.server.port=" + mgmt,
+                "--odin.otlp.grpc.port=" + grpc, "--odin.data-dir=" + dataDir, "--odin.probes.host.enabled=false",
+                "--odin.probes.gpu.enabled=false", "--odin.probes.power.enabled=false",
+                "--odin.probes.process.enabled=false");
+        for (String d : defaults) {
+            String key = d.substring(0, d.indexOf('=') + 1);
+            if (java.util.Arrays.stream(odinArgs).noneMatch(a -> a.startsWith(key))) {
+                cmd.add(d);
+            }
+        }
         cmd.addAll(List.of(odinArgs));
         Path log = logDir.resolve("odin-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("MALLOC_ARENA_MAX", "2");
-        OdinProcess p = new OdinProcess(pb.start(), http, mgmt, grpc, log);
-        p.awaitReady();
-        return p;
+        pb.environment().putAll(environment);
+        return new OdinProcess(pb.start(), http, mgmt, grpc, log);
     }
 
     public static int freePort() throws IOException {
