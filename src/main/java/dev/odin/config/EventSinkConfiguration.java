@@ -87,9 +87,11 @@ public class EventSinkConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
-    public EventFiles eventFiles(OdinProperties props) throws IOException {
-        return new EventFiles(Path.of(props.getDataDir()).resolve("events"),
+    public EventFiles eventFiles(OdinProperties props, OdinMetrics telemetry) throws IOException {
+        EventFiles files = new EventFiles(Path.of(props.getDataDir()).resolve("events"),
                 props.getEvents().getMaxFileSize().toBytes(), props.getEvents().getRetentionDays(), Clock.systemUTC());
+        telemetry.bindEventFiles(files);
+        return files;
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.odin.events;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.LabelPairAdapter;
@@ -17,7 +18,8 @@ import java.util.Map;
  */
 public final class EventJson {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** No separator between root values: each object starts its own line with '{' (JSON Lines). */
+    private static final JsonFactory JSON = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
     private EventJson() {
     }

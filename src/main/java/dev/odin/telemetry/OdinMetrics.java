@@ -131,6 +131,17 @@ public final class OdinMetrics {
         counter("odin.events.written", "Log records written to the local JSON-lines event files").increment(records);
     }
 
+    /** Events whose own day could not name their file (dev.odin.events.EventFiles), by reason. */
+    public void bindEventFiles(dev.odin.events.EventFiles files) {
+        dev.odin.events.EventFiles.FiledByArrival f = files.filedByArrival();
+        for (var e : Map.of("too_old", f.tooOld, "too_far_ahead", f.tooFarAhead).entrySet()) {
+            FunctionCounter.builder("odin.events.filed.by.arrival", e.getValue(), LongAdder::doubleValue)
+                    .description("Events written to the arrival day's file because their own day was before the"
+                            + " retention or more than a day ahead, by reason")
+                    .tag("reason", e.getKey()).register(registry);
+        }
+    }
+
     /** The Loki queue's depth and age, and the mapper's trim counts. */
     public void bindLokiQueue(dev.odin.loki.LokiSink sink) {
         dev.odin.loki.DiskQueue q = sink.queue();

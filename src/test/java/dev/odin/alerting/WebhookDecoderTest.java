@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class WebhookDecoderTest {
 
-    static final Path FIXTURES = Path.of("..", "shared", "fixtures", "alertmanager");
+    static final Path FIXTURES = dev.odin.testing.Fixtures.DIR.resolve("alertmanager");
 
     static byte[] fixture(String name) throws Exception {
         return Files.readAllBytes(FIXTURES.resolve(name));

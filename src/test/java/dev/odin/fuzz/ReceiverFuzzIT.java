@@ -52,7 +52,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Property-based fuzzing of every receiver with mutations of the real captured requests
- * (../shared/fixtures): 100,000 cases per run (20,000 OTLP/HTTP protobuf, 10,000 OTLP/HTTP JSON,
+ * (src/test/resources/fixtures): 100,000 cases per run (20,000 OTLP/HTTP protobuf, 10,000 OTLP/HTTP JSON,
  * 25,000 OTLP/gRPC, 10,000 Alertmanager webhook, 35,000 well-formed hostile messages into the routes). Whatever comes in, ODIN answers with a success or
  * a clear client error (never a 5xx, an INTERNAL or UNKNOWN gRPC status, or no answer within 10
  * s), no exception other than the declared refusal escapes a route, and memory stays bounded
@@ -61,7 +61,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ReceiverFuzzIT {
 
-    private static final Path FIXTURES = Path.of("..", "shared", "fixtures");
+    private static final Path FIXTURES = dev.odin.testing.Fixtures.DIR;
     private static final Set<Integer> HTTP_OK = Set.of(200, 400, 413, 415);
     private static final Set<io.grpc.Status.Code> GRPC_OK = Set.of(io.grpc.Status.Code.OK,
             io.grpc.Status.Code.INVALID_ARGUMENT, io.grpc.Status.Code.RESOURCE_EXHAUSTED);

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 class LokiMapperTest {
 
-    private static final Path FIXTURES = Path.of("..", "shared", "fixtures");
+    private static final Path FIXTURES = dev.odin.testing.Fixtures.DIR;
 
     private static LokiMapper mapper(Consumer<OdinProperties.Loki> config) {
         OdinProperties.Loki c = new OdinProperties().getLoki();

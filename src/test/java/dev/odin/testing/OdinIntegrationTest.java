@@ -31,8 +31,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @AutoConfigureObservability
 public abstract class OdinIntegrationTest {
 
-    /** The captured inputs in shared/ beside the project. */
-    public static final Path FIXTURES = Path.of("..", "shared", "fixtures");
+    /** The captured inputs under src/test/resources/fixtures. */
+    public static final Path FIXTURES = Fixtures.DIR;
 
     @LocalServerPort
     protected int httpPort;

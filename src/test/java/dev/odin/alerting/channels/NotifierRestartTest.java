@@ -76,8 +76,8 @@ class NotifierRestartTest {
     @Test
     void escalationAndQueuedMessagesSurviveARestart() throws Exception {
         AlertingProperties p = props();
-        WebhookMessage m = WebhookDecoder.parse(Files.readAllBytes(Path.of("..", "shared", "fixtures", "alertmanager",
-                "truncated.json")));
+        WebhookMessage m = WebhookDecoder.parse(Files.readAllBytes(dev.odin.testing.Fixtures.DIR.resolve("alertmanager")
+                .resolve("truncated.json")));
         team.failNext(1_000); // the team channel is down before the restart
         AlertBook book = book(p);
         Notifier before = notifier(p, book);

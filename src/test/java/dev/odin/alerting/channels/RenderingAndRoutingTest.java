@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.odin.alerting.WebhookDecoder;
 import dev.odin.alerting.WebhookMessage;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class RenderingAndRoutingTest {
 
     static WebhookMessage fixture(String name) throws Exception {
-        return WebhookDecoder.parse(Files.readAllBytes(Path.of("..", "shared", "fixtures", "alertmanager", name)));
+        return WebhookDecoder.parse(Files.readAllBytes(dev.odin.testing.Fixtures.DIR.resolve("alertmanager").resolve(name)));
     }
 
     @Test

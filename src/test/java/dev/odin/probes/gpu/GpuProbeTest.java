@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The GPU probe against nvidia-smi stand-ins built from real captures. */
 class GpuProbeTest {
 
-    static final Path NVIDIA = Path.of("..", "shared", "fixtures", "nvidia");
+    static final Path NVIDIA = dev.odin.testing.Fixtures.DIR.resolve("nvidia");
     static final String ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
     @TempDir
