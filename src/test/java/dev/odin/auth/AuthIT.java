@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.Status;
 import dev.odin.testing.Await;
 import dev.odin.testing.OdinIntegrationTest;
+import dev.odin.testing.TokensFile;
 import dev.odin.testing.Otlp;
 import dev.odin.testing.StandInLoki;
 import io.grpc.ManagedChannel;
@@ -24,7 +25,6 @@ import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
 import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,18 +48,9 @@ class AuthIT extends OdinIntegrationTest {
     static final String ROTATED = "c-token-0123456789abcdef";
 
     private static final StandInLoki LOKI = StandInLoki.open();
-    private static final Path TOKENS = tokensFile();
+    private static final Path TOKENS = TokensFile.create("# tokens for AuthIT", TEAM_A + " team-a", TEAM_B + " team-b");
 
 
-    private static Path tokensFile() {
-        try {
-            Path p = Files.createTempFile("odin-tokens", ".txt");
-            Files.writeString(p, "# tokens for AuthIT\n" + TEAM_A + " team-a\n" + TEAM_B + " team-b\n");
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry registry) {

@@ -3,9 +3,9 @@ package dev.odin.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odin.testing.OdinIntegrationTest;
+import dev.odin.testing.TokensFile;
 import dev.odin.testing.Otlp;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,17 +31,8 @@ class ReceiverEdgeIT extends OdinIntegrationTest {
     static final String TOKEN = "edge-token-0123456789abcdef";
     static final String WEBHOOK_AUTH = "Basic " + Base64.getEncoder()
             .encodeToString("am:s3cret".getBytes(StandardCharsets.UTF_8));
-    private static final Path TOKENS = tokensFile();
+    private static final Path TOKENS = TokensFile.create(TOKEN + " team-edge");
 
-    private static Path tokensFile() {
-        try {
-            Path p = Files.createTempFile("odin-tokens", ".txt");
-            Files.writeString(p, TOKEN + " team-edge\n");
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry registry) {

@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odin.testing.Exposition;
 import dev.odin.testing.OdinIntegrationTest;
+import dev.odin.testing.TokensFile;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -28,7 +29,6 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -57,18 +57,9 @@ class ExpositionPoisonIT extends OdinIntegrationTest {
     static final String TOKEN = "poison-token-0123456789";
     static final String FLOOD = "flood-token-0123456789";
     static final String OTHER = "other-token-0123456789";
-    private static final Path TOKENS = tokensFile();
+    private static final Path TOKENS = TokensFile.create(TOKEN + " poison", FLOOD + " flood", OTHER + " other");
     private static ManagedChannel channel;
 
-    private static Path tokensFile() {
-        try {
-            Path p = Files.createTempFile("odin-tokens", ".txt");
-            Files.writeString(p, TOKEN + " poison\n" + FLOOD + " flood\n" + OTHER + " other\n");
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry registry) {
