@@ -51,7 +51,7 @@ public final class StartupChecks implements EnvironmentPostProcessor {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Binder binder = Binder.get(environment);
-        checkDataDir(binder.bind("odin.data-dir", String.class).orElse("./data"));
+        checkDataDir(binder.bind("odin.data-dir", String.class).orElseGet(() -> new OdinProperties().getDataDir()));
         checkRouteFiles(binder.bind("camel.main.routes-include-pattern", String.class).orElse(null));
         ClassLoader loader = application.getClassLoader() != null ? application.getClassLoader()
                 : StartupChecks.class.getClassLoader();
