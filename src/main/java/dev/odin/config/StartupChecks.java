@@ -164,7 +164,8 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         Settings settings = Settings.load(loader, embeddedKeys);
         List<String> warnings = new ArrayList<>();
         for (PropertySource<?> source : environment.getPropertySources()) {
-            if (!(source instanceof EnumerablePropertySource<?> e) || source.getName().contains(EMBEDDED_YAML)) {
+            if (!(source instanceof EnumerablePropertySource<?> e) || source.getName().contains(EMBEDDED_YAML)
+                    || source.getName().equals(OdinDefaults.SOURCE)) {
                 continue;
             }
             boolean env = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(source.getName());
