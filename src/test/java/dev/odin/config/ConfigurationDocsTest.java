@@ -156,7 +156,11 @@ class ConfigurationDocsTest {
             if (k.collection()) {
                 continue;
             }
-            if (k.defaultValue() == null) {
+            if (k.defaultValue() == null && nestedObject(k.type())) {
+                problems.add(k.name() + " is an object of type " + k.type() + " listed as one setting: annotate"
+                        + " its field (or record component) @NestedConfigurationProperty so that its own keys are"
+                        + " in the metadata");
+            } else if (k.defaultValue() == null) {
                 problems.add(k.name() + " has no default in the metadata: initialise its field with a literal,"
                         + " Duration.ofX(n) or DataSize.ofX(n) (a record: @DefaultValue), not a constant or a"
                         + " constructor argument, so the configuration processor sees it");
@@ -289,6 +293,17 @@ class ConfigurationDocsTest {
         }
     }
 
+    /** A type the binder treats as an object with keys of its own (not a value, enum or collection). */
+    private static boolean nestedObject(String type) {
+        try {
+            Class<?> c = Class.forName(type.replaceAll("<.*", ""), false, ConfigurationDocsTest.class.getClassLoader());
+            return !c.isEnum() && !c.isPrimitive() && !c.getName().startsWith("java.")
+                    && c != DataSize.class && !c.getName().startsWith("org.springframework.util.unit.");
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     private static String enumForm(String s) {
         return s.replace('-', '_').toUpperCase(Locale.ROOT);
     }
@@ -309,5 +324,8 @@ class ConfigurationDocsTest {
         assertThat(same(naming, "PROTOBUF", "protobuf")).isTrue();
         assertThat(same(naming, "JSON", "protobuf")).isFalse();
         assertThat(metadata).doesNotContainKey("odin.a|b");
+        assertThat(nestedObject("dev.odin.config.AuthProperties")).isTrue();
+        assertThat(nestedObject("dev.odin.config.OdinProperties$Loki$Format")).isFalse();
+        assertThat(nestedObject("java.time.Duration")).isFalse();
     }
 }
