@@ -32,9 +32,11 @@ public class AlertingProperties {
     @Min(100)
     private int maxTrackedAlerts = 10_000;
 
+    /** Where notifications go: name, type, url, severities, matchers, templates, headers, timeout, email. */
     @Valid
     private List<Channel> channels = new ArrayList<>();
 
+    /** Re-send unresolved alerts of a severity to a channel: severity, after, repeat, channel. */
     @Valid
     private List<Escalation> escalations = new ArrayList<>();
 
@@ -89,6 +91,7 @@ public class AlertingProperties {
         private DataSize maxBodySize = DataSize.ofMegabytes(1);
         /** Basic auth user name Alertmanager must send (with the password). */
         private String username = "";
+        /** Basic auth password Alertmanager must send (with the user name). */
         private String password = "";
         /** A file holding the password (a Kubernetes secret); wins over password. */
         private String passwordFile = "";
@@ -288,6 +291,7 @@ public class AlertingProperties {
         /** More state changes than this within the window: flapping. 0 turns detection off. */
         @Min(0)
         private int maxTransitions = 4;
+        /** The window state changes are counted in. */
         @NotNull
         private Duration window = Duration.ofHours(1);
         /** A flapping alert is released once it has not changed for this long. */
@@ -309,8 +313,10 @@ public class AlertingProperties {
 
     /** Retries of failed channel deliveries. */
     public static class Retry {
+        /** The first retry's delay after a failed delivery; it doubles up to max-backoff. */
         @NotNull
         private Duration minBackoff = Duration.ofSeconds(1);
+        /** The longest delay between retries (a Retry-After in seconds may ask for more). */
         @NotNull
         private Duration maxBackoff = Duration.ofMinutes(5);
         /** Attempts before a notification is given up (dead-lettered, counted in odin_notifications_dropped_total). */

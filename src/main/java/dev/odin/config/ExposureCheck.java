@@ -19,7 +19,8 @@ public final class ExposureCheck implements EnvironmentPostProcessor {
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Binder binder = Binder.get(environment);
         AuthProperties auth = binder.bind("odin.auth", AuthProperties.class).orElse(null);
-        String bindAddress = binder.bind("odin.bind-address", String.class).orElse("127.0.0.1");
+        String bindAddress = binder.bind("odin.bind-address", String.class)
+                .orElseGet(() -> new OdinProperties().getBindAddress());
         if (auth != null && (auth.enabled() || auth.allowUnauthenticated())) {
             return;
         }

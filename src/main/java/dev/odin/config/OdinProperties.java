@@ -48,6 +48,9 @@ public class OdinProperties {
     @Valid
     private final Events events = new Events();
 
+    @Valid
+    private final Routes routes = new Routes();
+
     public String getBindAddress() {
         return bindAddress;
     }
@@ -88,6 +91,24 @@ public class OdinProperties {
         return events;
     }
 
+    public Routes getRoutes() {
+        return routes;
+    }
+
+    /** Where the Camel YAML routes come from (camel.main.routes-include-pattern reads it). */
+    public static class Routes {
+        /**
+         * The route files, comma-separated patterns: the jar carries the defaults; a directory
+         * (file:/etc/odin/routes/*.yaml) runs edited ones instead, replacing the built-in set.
+         */
+        @NotBlank
+        private String include = "classpath:routes/*.yaml";
+
+        public String getInclude() { return include; }
+
+        public void setInclude(String include) { this.include = include; }
+    }
+
     /** The Loki event sink. Without a URL, events go to local JSON-lines files instead. */
     public static class Loki {
         /** What goes over the wire. */
@@ -96,13 +117,22 @@ public class OdinProperties {
         /** Base URL, e.g. http://loki:3100; empty means local event files. */
         private String url = "";
 
+        /**
+         * PROTOBUF: the push API, snappy-compressed; JSON: the push API as JSON (Loki 2.x,
+         * metadata appended to the line); OTLP: the requests forwarded to Loki's /otlp/v1/logs.
+         */
         private Format format = Format.PROTOBUF;
 
         /** X-Scope-OrgID; empty sends none. */
         private String tenant = "";
 
+        /** Basic auth user name (with the password); empty sends none. */
         private String username = "";
+
+        /** Basic auth password. */
         private String password = "";
+
+        /** Bearer token; wins over basic auth. */
         private String bearerToken = "";
 
         /** Trust any certificate (testing only). */
@@ -119,6 +149,7 @@ public class OdinProperties {
         @NotNull
         private Duration batchWait = Duration.ofSeconds(1);
 
+        /** Connect and request timeout of one push. */
         @NotNull
         private Duration timeout = Duration.ofSeconds(30);
 
@@ -126,9 +157,11 @@ public class OdinProperties {
         @NotNull
         private Duration deliveryInterval = Duration.ofMillis(100);
 
+        /** The first retry's delay after a failed push; it doubles (with jitter) up to max-backoff. */
         @NotNull
         private Duration minBackoff = Duration.ofMillis(500);
 
+        /** The longest delay between retries (a Retry-After from Loki wins). */
         @NotNull
         private Duration maxBackoff = Duration.ofSeconds(30);
 
@@ -152,15 +185,19 @@ public class OdinProperties {
         /** Attributes (resource, scope or record) dropped entirely. */
         private List<String> drop = new ArrayList<>();
 
+        /** Loki's cap on stream labels (max_label_names_per_series). */
         @Min(1)
         private int maxStreamLabels = 15;
 
+        /** Loki's cap on structured metadata entries per log line. */
         @Min(1)
         private int maxMetadataEntries = 128;
 
+        /** Loki's cap on structured metadata per entry (max_structured_metadata_size). */
         @NotNull
         private DataSize maxMetadataSize = DataSize.ofKilobytes(64);
 
+        /** Loki's line size limit (max_line_size). */
         @NotNull
         private DataSize maxLineSize = DataSize.ofKilobytes(256);
 
@@ -292,10 +329,12 @@ public class OdinProperties {
         }
     }
 
+    /** The OTLP/gRPC receiver. */
     public static class Grpc {
+        /** Serve OTLP/gRPC. */
         private boolean enabled = true;
 
-        /** 0 picks a free port (tests). */
+        /** The OTLP/gRPC port; 0 picks a free port (tests). */
         @Min(0)
         private int port = 4317;
 
@@ -391,7 +430,7 @@ public class OdinProperties {
          */
         @NotNull
         @org.hibernate.validator.constraints.time.DurationMin(millis = 1)
-        private Duration zeroFirstWindow = dev.odin.series.StoreLimits.DEFAULT_ZERO_FIRST_WINDOW;
+        private Duration zeroFirstWindow = Duration.ofSeconds(90);
 
         /** Hard cap on live series across all metrics (target_info included). */
         @Min(1)

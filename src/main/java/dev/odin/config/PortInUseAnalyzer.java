@@ -23,7 +23,7 @@ public final class PortInUseAnalyzer extends AbstractFailureAnalyzer<PortInUseEx
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, PortInUseException cause) {
         int port = cause.getPort();
-        String address = environment.getProperty("odin.bind-address", "127.0.0.1");
+        String address = environment.getProperty("odin.bind-address", new OdinProperties().getBindAddress());
         String what;
         String key;
         if (port == environment.getProperty("management.server.port", Integer.class, -1)) {

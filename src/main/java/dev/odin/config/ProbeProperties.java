@@ -30,13 +30,13 @@ public class ProbeProperties {
     private String rootfs = "/";
 
     @Valid
-    private final Toggle host = new Toggle(Duration.ofSeconds(15));
+    private final Host host = new Host();
 
     @Valid
     private final Gpu gpu = new Gpu();
 
     @Valid
-    private final Toggle power = new Toggle(Duration.ofSeconds(15));
+    private final Power power = new Power();
 
     @Valid
     private final Process process = new Process();
@@ -53,26 +53,43 @@ public class ProbeProperties {
 
     public void setRootfs(String rootfs) { this.rootfs = rootfs; }
 
-    public Toggle getHost() { return host; }
+    public Host getHost() { return host; }
 
     public Gpu getGpu() { return gpu; }
 
-    public Toggle getPower() { return power; }
+    public Power getPower() { return power; }
 
     public Process getProcess() { return process; }
 
-    /** A probe's switch and period. */
-    public static class Toggle {
-        /** Whether the probe's route starts. */
+    // Each probe declares its own enabled and period (no shared base class holding them): the
+    // default is then a field initialiser the configuration processor writes into the metadata.
+
+    /** The host probe: CPU, memory, load, filesystems, disks, network, temperatures. */
+    public static class Host {
+        /** Whether the host probe's route starts. */
         private boolean enabled = true;
 
-        /** How often the probe reads. */
+        /** How often the host probe reads. */
         @NotNull
-        private Duration period;
+        private Duration period = Duration.ofSeconds(15);
 
-        Toggle(Duration period) {
-            this.period = period;
-        }
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
+    }
+
+    /** The power probe: RAPL energy, batteries and AC adapters. */
+    public static class Power {
+        /** Whether the power probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the power probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(15);
 
         public boolean isEnabled() { return enabled; }
 
@@ -84,7 +101,14 @@ public class ProbeProperties {
     }
 
     /** The NVIDIA GPU probe. */
-    public static class Gpu extends Toggle {
+    public static class Gpu {
+        /** Whether the GPU probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the GPU probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(5);
+
         /** The nvidia-smi binary: a name looked up on PATH, or a path. */
         @NotBlank
         private String command = "nvidia-smi";
@@ -93,9 +117,13 @@ public class ProbeProperties {
         @NotNull
         private Duration timeout = Duration.ofSeconds(10);
 
-        Gpu() {
-            super(Duration.ofSeconds(5));
-        }
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
 
         public String getCommand() { return command; }
 
@@ -107,14 +135,25 @@ public class ProbeProperties {
     }
 
     /** The process probe and its groups. */
-    public static class Process extends Toggle {
+    public static class Process {
+        /** Whether the process probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the process probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(15);
+
         /** Groups, first match wins; the default is the Claude Code CLI. */
         @Valid
         private List<Group> groups = new ArrayList<>(List.of(Group.claude()));
 
-        Process() {
-            super(Duration.ofSeconds(15));
-        }
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
 
         public List<Group> getGroups() { return groups; }
 

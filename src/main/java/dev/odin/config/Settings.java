@@ -1,14 +1,7 @@
 package dev.odin.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URL;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,8 +13,6 @@ import java.util.TreeSet;
  * the embedded application.yaml, each with the environment variable Spring Boot binds to it.
  */
 public final class Settings {
-
-    private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
     /** A known key; {@code collection}: a list or map whose elements are keys below it. */
     public record Key(String name, boolean collection) {
@@ -57,25 +48,15 @@ public final class Settings {
     static Settings load(ClassLoader loader, Iterable<String> extra) {
         List<Key> keys = new ArrayList<>();
         TreeSet<String> seen = new TreeSet<>();
-        ObjectMapper json = new ObjectMapper();
-        try {
-            Enumeration<URL> files = loader.getResources(METADATA);
-            for (URL url : Collections.list(files)) {
-                JsonNode root;
-                try (InputStream in = url.openStream()) {
-                    root = json.readTree(in);
-                }
-                for (JsonNode p : root.path("properties")) {
-                    String name = p.path("name").asText();
-                    if (name.startsWith("odin.") && seen.add(name)) {
-                        String type = p.path("type").asText("");
-                        keys.add(new Key(name, type.startsWith("java.util.List") || type.startsWith("java.util.Map")
-                                || type.startsWith("java.util.Set") || type.endsWith("[]")));
-                    }
+        for (JsonNode root : OdinDefaults.metadata(loader)) {
+            for (JsonNode p : root.path("properties")) {
+                String name = p.path("name").asText();
+                if (name.startsWith("odin.") && seen.add(name)) {
+                    String type = p.path("type").asText("");
+                    keys.add(new Key(name, type.startsWith("java.util.List") || type.startsWith("java.util.Map")
+                            || type.startsWith("java.util.Set") || type.endsWith("[]")));
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         for (String name : extra) {
             String plain = name.replaceAll("\\[\\d+]", "");

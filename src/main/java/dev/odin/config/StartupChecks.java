@@ -51,7 +51,7 @@ public final class StartupChecks implements EnvironmentPostProcessor {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Binder binder = Binder.get(environment);
-        checkDataDir(binder.bind("odin.data-dir", String.class).orElse("./data"));
+        checkDataDir(binder.bind("odin.data-dir", String.class).orElseGet(() -> new OdinProperties().getDataDir()));
         checkRouteFiles(binder.bind("camel.main.routes-include-pattern", String.class).orElse(null));
         ClassLoader loader = application.getClassLoader() != null ? application.getClassLoader()
                 : StartupChecks.class.getClassLoader();
@@ -164,7 +164,8 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         Settings settings = Settings.load(loader, embeddedKeys);
         List<String> warnings = new ArrayList<>();
         for (PropertySource<?> source : environment.getPropertySources()) {
-            if (!(source instanceof EnumerablePropertySource<?> e) || source.getName().contains(EMBEDDED_YAML)) {
+            if (!(source instanceof EnumerablePropertySource<?> e) || source.getName().contains(EMBEDDED_YAML)
+                    || source.getName().equals(OdinDefaults.SOURCE)) {
                 continue;
             }
             boolean env = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(source.getName());

@@ -12,7 +12,7 @@ import java.time.Duration;
 public record StoreLimits(int maxSeries, int maxSeriesPerMetric, int maxSourcesPerSeries, Duration expiry,
         boolean zeroFirst, int maxSeriesPerTenant, Duration zeroFirstWindow) {
 
-    /** The default of odin.metrics.zero-first-window: 1.5 times Prometheus' default scrape interval. */
+    /** The zero-first window of the constructors without one (tests, benchmarks): 1.5 times Prometheus' default scrape interval. ODIN passes odin.metrics.zero-first-window. */
     public static final Duration DEFAULT_ZERO_FIRST_WINDOW = Duration.ofSeconds(90);
 
     /** With the default zero-first window. */
