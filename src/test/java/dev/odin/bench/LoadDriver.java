@@ -88,7 +88,7 @@ public final class LoadDriver {
 
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         MethodDescriptor<byte[], ExportMetricsServiceResponse> raw = MetricsServiceGrpc.getExportMethod()
-                .toBuilder(dev.odin.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
+                .toBuilder(dev.odin.receiver.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
         Sender grpc = body -> ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT
                 .withDeadlineAfter(10, TimeUnit.SECONDS), body);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
