@@ -1,5 +1,7 @@
 package dev.odin.alerting;
 
+import dev.odin.receiver.alertmanager.WebhookDecoder;
+import dev.odin.receiver.alertmanager.WebhookMessage;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.odin.alerting;
 
+import dev.odin.receiver.alertmanager.WebhookMessage;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;

@@ -1,6 +1,9 @@
 package dev.odin.alerting;
 
-import dev.odin.alerting.channels.Notifier;
+import dev.odin.receiver.alertmanager.WebhookDecoder;
+import dev.odin.receiver.alertmanager.WebhookException;
+import dev.odin.receiver.alertmanager.WebhookMessage;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
 import java.time.Clock;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -83,7 +86,7 @@ public final class AlertIntake {
                 status = w.status();
                 message = w.getMessage();
                 metrics.refused("invalid");
-            } else if (t instanceof dev.odin.loki.QueueFullException) {
+            } else if (t instanceof dev.odin.exporter.loki.QueueFullException) {
                 status = 503;
                 message = "the event queue is full; retry later";
                 metrics.refused("queue_full");

@@ -1,16 +1,20 @@
 package dev.odin.config;
 
-import dev.odin.admission.AdmissionControl;
-import dev.odin.admission.HeapWatch;
-import dev.odin.alerting.WebhookMetrics;
-import dev.odin.http.BodyIntake;
-import dev.odin.http.Reception;
+import dev.odin.alerting.AlertingProperties;
+import dev.odin.lifecycle.ShutdownProperties;
+import dev.odin.receiver.otlp.AdmissionProperties;
+import dev.odin.receiver.otlp.HttpIntakeProperties;
+import dev.odin.receiver.otlp.AdmissionControl;
+import dev.odin.receiver.otlp.HeapWatch;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
+import dev.odin.receiver.otlp.BodyIntake;
+import dev.odin.receiver.otlp.Reception;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletRequestListener;
 import dev.odin.lifecycle.GracefulShutdown;
-import dev.odin.loki.LokiSink;
-import dev.odin.otlp.OtlpGrpcServer;
-import dev.odin.otlp.ExportResponses;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.ExportResponses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,7 +48,7 @@ public class AdmissionConfiguration {
     }
 
     /**
-     * Reads and admits every receiver's body (dev.odin.http.BodyIntake), after Spring Security,
+     * Reads and admits every receiver's body (dev.odin.receiver.otlp.BodyIntake), after Spring Security,
      * on the first dispatch and on the one it asks for once the body is in.
      */
     @Bean

@@ -1,11 +1,12 @@
 package dev.odin.config;
 
+import dev.odin.alerting.AlertingProperties;
 import dev.odin.alerting.AlertBook;
 import dev.odin.alerting.AlertIntake;
-import dev.odin.alerting.WebhookDecoder;
-import dev.odin.auth.WebhookCredentials;
-import dev.odin.alerting.WebhookMetrics;
-import dev.odin.alerting.channels.Notifier;
+import dev.odin.receiver.alertmanager.WebhookDecoder;
+import dev.odin.receiver.otlp.WebhookCredentials;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
+import dev.odin.alerting.Notifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;

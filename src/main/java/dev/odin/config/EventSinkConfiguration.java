@@ -1,14 +1,16 @@
 package dev.odin.config;
 
-import dev.odin.events.EventFiles;
+import dev.odin.receiver.otlp.AdmissionProperties;
+import dev.odin.receiver.otlp.AuthProperties;
+import dev.odin.exporter.files.EventFiles;
 import dev.odin.health.DataDirGuard;
-import dev.odin.logs.EventLimits;
+import dev.odin.events.EventLimits;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.util.concurrent.atomic.LongAdder;
-import dev.odin.loki.LokiHealthIndicator;
-import dev.odin.loki.LokiMapper;
-import dev.odin.loki.LokiSink;
-import dev.odin.otlp.ExportResult;
+import dev.odin.exporter.loki.LokiHealthIndicator;
+import dev.odin.events.LokiMapper;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.signal.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -97,7 +99,7 @@ public class EventSinkConfiguration {
     @Bean
     public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
         return exchange -> {
-            dev.odin.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class);
+            dev.odin.events.MappedLogs logs = exchange.getMessage().getBody(dev.odin.events.MappedLogs.class);
             telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
         };
     }

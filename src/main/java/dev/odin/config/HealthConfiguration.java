@@ -1,11 +1,11 @@
 package dev.odin.config;
 
-import dev.odin.events.EventFiles;
+import dev.odin.exporter.files.EventFiles;
 import dev.odin.health.HealthRegistry;
-import dev.odin.health.HealthzEndpoint;
-import dev.odin.health.ReadyEndpoint;
-import dev.odin.loki.LokiSink;
-import dev.odin.otlp.OtlpGrpcServer;
+import dev.odin.health.endpoint.HealthzEndpoint;
+import dev.odin.health.endpoint.ReadyEndpoint;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
@@ -41,7 +41,7 @@ public class HealthConfiguration {
     @Bean
     public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
             ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc,
-            ObjectProvider<dev.odin.admission.AdmissionControl> admission,
+            ObjectProvider<dev.odin.receiver.otlp.AdmissionControl> admission,
             ObjectProvider<dev.odin.health.DataDirGuard> dataDir) {
         return new ReadyEndpoint(availability, camel, sink, grpc, admission, dataDir);
     }

@@ -1,6 +1,6 @@
 package dev.odin.config;
 
-import dev.odin.prometheus.NamingStrategy;
+import dev.odin.exporter.prometheus.NamingStrategy;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.probes.ProbeProperties;
 import dev.odin.health.HealthRegistry;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;

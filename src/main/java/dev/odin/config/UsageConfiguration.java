@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.usage.ClaudeProperties;
 import dev.odin.usage.BudgetWatch;
 import dev.odin.usage.Pricing;
 import dev.odin.usage.TelemetryUsage;
@@ -9,9 +10,9 @@ import dev.odin.usage.TranscriptParser;
 import dev.odin.usage.UsageEndpoints;
 import dev.odin.usage.UsageEvent;
 import dev.odin.usage.UsageLogRecords;
-import dev.odin.otlp.ExportResult;
-import dev.odin.otlp.Signal;
-import dev.odin.otlp.Transport;
+import dev.odin.signal.ExportResult;
+import dev.odin.signal.Signal;
+import dev.odin.signal.Transport;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.util.List;
 import dev.odin.usage.UsageLedger;

@@ -1,6 +1,6 @@
 package dev.odin.health;
 
-import dev.odin.otlp.OtlpRequestException;
+import dev.odin.signal.OtlpRequestException;
 
 /**
  * A write under {@code odin.data-dir} failed (the disk is full, or below {@code

@@ -1,9 +1,8 @@
 package dev.odin.lifecycle;
 
-import dev.odin.admission.AdmissionControl;
-import dev.odin.config.ShutdownProperties;
-import dev.odin.loki.LokiSink;
-import dev.odin.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.AdmissionControl;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,7 +1,6 @@
 package dev.odin.privacy;
 
-import dev.odin.config.PrivacyProperties;
-import dev.odin.prometheus.AttributeValues;
+import dev.odin.signal.AttributeValues;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.odin.telemetry;
 
-import dev.odin.otlp.Signal;
-import dev.odin.otlp.Transport;
+import dev.odin.signal.Signal;
+import dev.odin.signal.Transport;
 import dev.odin.series.SeriesStore;
 import dev.odin.series.StoreStats;
 import io.micrometer.core.instrument.Counter;
@@ -131,9 +131,9 @@ public final class OdinMetrics {
         counter("odin.events.written", "Log records written to the local JSON-lines event files").increment(records);
     }
 
-    /** Events whose own day could not name their file (dev.odin.events.EventFiles), by reason. */
-    public void bindEventFiles(dev.odin.events.EventFiles files) {
-        dev.odin.events.EventFiles.FiledByArrival f = files.filedByArrival();
+    /** Events whose own day could not name their file (dev.odin.exporter.files.EventFiles), by reason. */
+    public void bindEventFiles(dev.odin.exporter.files.EventFiles files) {
+        dev.odin.exporter.files.EventFiles.FiledByArrival f = files.filedByArrival();
         for (var e : Map.of("too_old", f.tooOld, "too_far_ahead", f.tooFarAhead).entrySet()) {
             FunctionCounter.builder("odin.events.filed.by.arrival", e.getValue(), LongAdder::doubleValue)
                     .description("Events written to the arrival day's file because their own day was before the"
@@ -143,13 +143,13 @@ public final class OdinMetrics {
     }
 
     /** The Loki queue's depth and age, and the mapper's trim counts. */
-    public void bindLokiQueue(dev.odin.loki.LokiSink sink) {
-        dev.odin.loki.DiskQueue q = sink.queue();
-        Gauge.builder("odin.loki.queue.records", q, dev.odin.loki.DiskQueue::pendingRecords)
+    public void bindLokiQueue(dev.odin.exporter.loki.LokiSink sink) {
+        dev.odin.exporter.loki.DiskQueue q = sink.queue();
+        Gauge.builder("odin.loki.queue.records", q, dev.odin.exporter.loki.DiskQueue::pendingRecords)
                 .description("Log records waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.loki.DiskQueue::pendingBytes)
+        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.exporter.loki.DiskQueue::pendingBytes)
                 .description("Payload bytes waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.loki.DiskQueue::diskBytes)
+        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.exporter.loki.DiskQueue::diskBytes)
                 .description("Bytes the disk queue's files hold").register(registry);
         Gauge.builder("odin.loki.queue.oldest.age", q, queue -> {
             try {
@@ -161,7 +161,7 @@ public final class OdinMetrics {
         }).baseUnit("seconds").description("Age of the oldest undelivered log record").register(registry);
     }
 
-    public void bindTrimmed(dev.odin.loki.LokiMapper.Trimmed t) {
+    public void bindTrimmed(dev.odin.events.LokiMapper.Trimmed t) {
         trimmed(t.streamLabels, "stream_labels");
         trimmed(t.metadataEntries, "metadata_entries");
         trimmed(t.metadataSize, "metadata_size");

@@ -1,6 +1,5 @@
 package dev.odin.usage;
 
-import dev.odin.config.ClaudeProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;

@@ -1,7 +1,7 @@
 package dev.odin.usage;
 
-import dev.odin.otlp.ExportResult;
-import dev.odin.prometheus.AttributeValues;
+import dev.odin.signal.ExportResult;
+import dev.odin.signal.AttributeValues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,6 @@
 package dev.odin.usage;
 
-import dev.odin.config.PrivacyProperties;
+import dev.odin.privacy.PrivacyProperties;
 import dev.odin.privacy.AttributeRules;
 
 /**

@@ -1,5 +1,6 @@
 package dev.odin.alerting;
 
+import dev.odin.receiver.alertmanager.WebhookMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odin.testing.MutableClock;

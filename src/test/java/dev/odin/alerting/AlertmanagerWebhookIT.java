@@ -108,7 +108,7 @@ class AlertmanagerWebhookIT extends OdinIntegrationTest {
     }
 
     static String body(String name) throws Exception {
-        return Files.readString(WebhookDecoderTest.FIXTURES.resolve(name));
+        return Files.readString(dev.odin.testing.Fixtures.DIR.resolve("alertmanager").resolve(name));
     }
 
     /** A firing or resolved notification of one alert. */

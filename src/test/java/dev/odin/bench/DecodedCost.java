@@ -1,6 +1,6 @@
 package dev.odin.bench;
 
-import dev.odin.otlp.OtlpJson;
+import dev.odin.receiver.otlp.OtlpJson;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;

@@ -1,8 +1,8 @@
 package dev.odin.bench;
 
 import com.google.protobuf.Message;
-import dev.odin.otlp.OtlpJson;
-import dev.odin.otlp.TreeOtlpJson;
+import dev.odin.receiver.otlp.OtlpJson;
+import dev.odin.receiver.otlp.TreeOtlpJson;
 import dev.odin.testing.LargeOtlpJson;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.lang.management.ManagementFactory;

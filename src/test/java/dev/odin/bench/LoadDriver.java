@@ -88,7 +88,7 @@ public final class LoadDriver {
 
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         MethodDescriptor<byte[], ExportMetricsServiceResponse> raw = MetricsServiceGrpc.getExportMethod()
-                .toBuilder(dev.odin.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
+                .toBuilder(dev.odin.receiver.otlp.RawBytesMarshaller.INSTANCE, ProtoUtils.marshaller(ExportMetricsServiceResponse.getDefaultInstance())).build();
         Sender grpc = body -> ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT
                 .withDeadlineAfter(10, TimeUnit.SECONDS), body);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -250,14 +250,23 @@ public final class LoadDriver {
                 kv("type", new String[] {"input", "output", "cacheRead", "cacheCreation"}[series % 4]));
     }
 
+    /** Successive delta windows per batch: more than ODIN remembers per series (AppliedDeltas.SIZE, 8). */
+    private static final int WINDOWS = 16;
+
     /**
-     * {@code count} requests; each has 9 delta counters and 1 delta histogram with 100 points,
-     * covering 1,000 distinct attribute sets per metric across the requests.
+     * {@code count} requests, each in {@link #WINDOWS} successive one-minute delta windows (so a
+     * resent batch is a new delta, as Claude Code's next export is, not a duplicate ODIN ignores);
+     * each has 9 delta counters and 1 delta histogram with 100 points, covering 1,000 distinct
+     * attribute sets per metric across the requests. Batch {@code i} is request {@code i % count}
+     * in window {@code i / count}.
      */
     private static List<byte[]> batches(int count) {
         List<byte[]> out = new ArrayList<>();
-        long now = System.currentTimeMillis() * 1_000_000L;
-        for (int r = 0; r < count; r++) {
+        long minute = 60_000_000_000L;
+        long first = System.currentTimeMillis() * 1_000_000L - WINDOWS * minute;
+        for (int i = 0; i < count * WINDOWS; i++) {
+            int r = i % count;
+            long now = first + (i / count + 1) * minute;
             List<Metric> metrics = new ArrayList<>();
             for (int m = 0; m < 10; m++) {
                 boolean histogram = m == 9;
@@ -271,12 +280,12 @@ public final class LoadDriver {
                     int series = r * 100 + p;
                     if (histogram) {
                         hist.addDataPoints(HistogramDataPoint.newBuilder().addAllAttributes(claudeAttributes(series))
-                                .setStartTimeUnixNano(now - 60_000_000_000L).setTimeUnixNano(now).setCount(6).setSum(1234)
+                                .setStartTimeUnixNano(now - minute).setTimeUnixNano(now).setCount(6).setSum(1234)
                                 .addAllExplicitBounds(List.of(10.0, 50.0, 100.0, 500.0, 1000.0))
                                 .addAllBucketCounts(List.of(1L, 1L, 1L, 1L, 1L, 1L)));
                     } else {
                         sum.addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(claudeAttributes(series))
-                                .setStartTimeUnixNano(now - 60_000_000_000L).setTimeUnixNano(now).setAsDouble(42.5 + p));
+                                .setStartTimeUnixNano(now - minute).setTimeUnixNano(now).setAsDouble(42.5 + p));
                     }
                 }
                 metrics.add(histogram ? metric.setHistogram(hist).build() : metric.setSum(sum).build());

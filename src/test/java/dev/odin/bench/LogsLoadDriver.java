@@ -1,6 +1,6 @@
 package dev.odin.bench;
 
-import dev.odin.otlp.RawBytesMarshaller;
+import dev.odin.receiver.otlp.RawBytesMarshaller;
 import dev.odin.testing.StandInLoki;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;

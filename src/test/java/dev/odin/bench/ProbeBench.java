@@ -1,6 +1,6 @@
 package dev.odin.bench;
 
-import dev.odin.config.ProbeProperties;
+import dev.odin.probes.ProbeProperties;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.gpu.GpuBenchSupport;

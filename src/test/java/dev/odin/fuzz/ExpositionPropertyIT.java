@@ -3,7 +3,7 @@ package dev.odin.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odin.OdinApplication;
-import dev.odin.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import dev.odin.series.SeriesStore;
 import dev.odin.testing.ExternalTool;
 import io.grpc.ManagedChannel;

@@ -3,12 +3,12 @@ package dev.odin.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odin.OdinApplication;
-import dev.odin.otlp.ExportResult;
-import dev.odin.otlp.OtlpGrpcServer;
-import dev.odin.otlp.OtlpRequestException;
-import dev.odin.otlp.RawBytesMarshaller;
-import dev.odin.otlp.Signal;
-import dev.odin.otlp.Transport;
+import dev.odin.signal.ExportResult;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.signal.OtlpRequestException;
+import dev.odin.receiver.otlp.RawBytesMarshaller;
+import dev.odin.signal.Signal;
+import dev.odin.signal.Transport;
 import dev.odin.series.SeriesStore;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;

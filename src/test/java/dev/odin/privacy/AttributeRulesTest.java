@@ -3,9 +3,8 @@ package dev.odin.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.odin.config.PrivacyProperties;
-import dev.odin.config.PrivacyProperties.Action;
-import dev.odin.config.PrivacyProperties.Rule;
+import dev.odin.privacy.PrivacyProperties.Action;
+import dev.odin.privacy.PrivacyProperties.Rule;
 import dev.odin.testing.Otlp;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.odin.testing;
 
-import dev.odin.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,10 +2,9 @@ package dev.odin.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.odin.config.ClaudeProperties;
-import dev.odin.config.ClaudeProperties.Budget;
-import dev.odin.config.ClaudeProperties.Period;
-import dev.odin.config.ClaudeProperties.Scope;
+import dev.odin.usage.ClaudeProperties.Budget;
+import dev.odin.usage.ClaudeProperties.Period;
+import dev.odin.usage.ClaudeProperties.Scope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Path;

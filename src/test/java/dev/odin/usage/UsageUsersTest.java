@@ -2,10 +2,9 @@ package dev.odin.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.odin.config.ClaudeProperties;
-import dev.odin.config.PrivacyProperties;
-import dev.odin.config.PrivacyProperties.Action;
-import dev.odin.config.PrivacyProperties.Rule;
+import dev.odin.privacy.PrivacyProperties;
+import dev.odin.privacy.PrivacyProperties.Action;
+import dev.odin.privacy.PrivacyProperties.Rule;
 import dev.odin.privacy.AttributeRules;
 import dev.odin.testing.Otlp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,6 @@
 package dev.odin.probes.process;
 
-import dev.odin.config.ProbeProperties;
+import dev.odin.probes.ProbeProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -63,7 +63,7 @@ public final class ProcessProbe implements Probe {
         }
     }
 
-    public ProcessProbe(Path proc, List<dev.odin.config.ProbeProperties.Group> groups) {
+    public ProcessProbe(Path proc, List<dev.odin.probes.ProbeProperties.Group> groups) {
         this.proc = proc;
         this.groups = new ProcessGroups(groups);
         this.reader = new ProcessReader(proc);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.odin.config.ProbeProperties;
+import dev.odin.probes.ProbeProperties;
 import dev.odin.probes.StoreView;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

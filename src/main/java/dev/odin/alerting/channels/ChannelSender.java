@@ -1,9 +1,0 @@
-package dev.odin.alerting.channels;
-
-/**
- * Delivers one notification to one channel; throws when the channel did not take it, a
- * {@link DeliveryException} saying whether trying again can help (anything else is retried).
- */
-interface ChannelSender {
-    void send(Notification n) throws Exception;
-}

@@ -1,0 +1,207 @@
+package dev.odin.probes;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The probes that read the machine ({@code odin.probes.*}). Each probe's route reads its
+ * {@code enabled} and {@code period}; docs/probes.md says what each one reads.
+ */
+@Validated
+@ConfigurationProperties(prefix = "odin.probes")
+public class ProbeProperties {
+
+    /** Where procfs is mounted: /host/proc when the host's is mounted into a container. */
+    @NotBlank
+    private String procRoot = "/proc";
+
+    /** Where sysfs is mounted: /host/sys in a container. */
+    @NotBlank
+    private String sysRoot = "/sys";
+
+    /** Prefix for mount points when reading filesystem sizes (node_exporter's --path.rootfs). */
+    @NotBlank
+    private String rootfs = "/";
+
+    @Valid
+    private final Host host = new Host();
+
+    @Valid
+    private final Gpu gpu = new Gpu();
+
+    @Valid
+    private final Power power = new Power();
+
+    @Valid
+    private final Process process = new Process();
+
+    public String getProcRoot() { return procRoot; }
+
+    public void setProcRoot(String procRoot) { this.procRoot = procRoot; }
+
+    public String getSysRoot() { return sysRoot; }
+
+    public void setSysRoot(String sysRoot) { this.sysRoot = sysRoot; }
+
+    public String getRootfs() { return rootfs; }
+
+    public void setRootfs(String rootfs) { this.rootfs = rootfs; }
+
+    public Host getHost() { return host; }
+
+    public Gpu getGpu() { return gpu; }
+
+    public Power getPower() { return power; }
+
+    public Process getProcess() { return process; }
+
+    // Each probe declares its own enabled and period (no shared base class holding them): the
+    // default is then a field initialiser the configuration processor writes into the metadata.
+
+    /** The host probe: CPU, memory, load, filesystems, disks, network, temperatures. */
+    public static class Host {
+        /** Whether the host probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the host probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(15);
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
+    }
+
+    /** The power probe: RAPL energy, batteries and AC adapters. */
+    public static class Power {
+        /** Whether the power probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the power probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(15);
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
+    }
+
+    /** The NVIDIA GPU probe. */
+    public static class Gpu {
+        /** Whether the GPU probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the GPU probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(5);
+
+        /** The nvidia-smi binary: a name looked up on PATH, or a path. */
+        @NotBlank
+        private String command = "nvidia-smi";
+
+        /** How long one nvidia-smi run may take before it is killed. */
+        @NotNull
+        private Duration timeout = Duration.ofSeconds(10);
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
+
+        public String getCommand() { return command; }
+
+        public void setCommand(String command) { this.command = command; }
+
+        public Duration getTimeout() { return timeout; }
+
+        public void setTimeout(Duration timeout) { this.timeout = timeout; }
+    }
+
+    /** The process probe and its groups. */
+    public static class Process {
+        /** Whether the process probe's route starts. */
+        private boolean enabled = true;
+
+        /** How often the process probe reads. */
+        @NotNull
+        private Duration period = Duration.ofSeconds(15);
+
+        /** Groups, first match wins; the default is the Claude Code CLI. */
+        @Valid
+        private List<Group> groups = new ArrayList<>(List.of(Group.claude()));
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getPeriod() { return period; }
+
+        public void setPeriod(Duration period) { this.period = period; }
+
+        public List<Group> getGroups() { return groups; }
+
+        public void setGroups(List<Group> groups) { this.groups = groups; }
+    }
+
+    /** One process group: processes whose name (and command line, when set) match. */
+    public static class Group {
+        /** The groupname label. */
+        @NotBlank
+        private String name;
+
+        /**
+         * Regex on the process name (/proc/PID/comm, at most 15 characters). Only processes
+         * whose name matches some group are looked at further, which keeps a cycle cheap.
+         */
+        @NotBlank
+        private String comm;
+
+        /** Optional regex the command line (arguments joined by spaces) must also contain. */
+        private String cmdline = "";
+
+        /** Count the group members' descendants (shells, MCP servers, tools) in the group too. */
+        private boolean children = true;
+
+        static Group claude() {
+            Group g = new Group();
+            g.name = "claude";
+            // the CLI sets its process title to "claude"; started as "node .../claude" it is node
+            g.comm = "^(claude|node)$";
+            g.cmdline = "(^|/)claude(\\s|$)";
+            return g;
+        }
+
+        public String getName() { return name; }
+
+        public void setName(String name) { this.name = name; }
+
+        public String getComm() { return comm; }
+
+        public void setComm(String comm) { this.comm = comm; }
+
+        public String getCmdline() { return cmdline; }
+
+        public void setCmdline(String cmdline) { this.cmdline = cmdline; }
+
+        public boolean isChildren() { return children; }
+
+        public void setChildren(boolean children) { this.children = children; }
+    }
+}
