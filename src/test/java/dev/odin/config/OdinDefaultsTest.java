@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.probes.ProbeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
