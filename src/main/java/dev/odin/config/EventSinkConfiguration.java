@@ -1,5 +1,7 @@
 package dev.odin.config;
 
+import dev.odin.events.EventsProperties;
+import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.receiver.otlp.AdmissionProperties;
 import dev.odin.receiver.otlp.AuthProperties;
 import dev.odin.exporter.files.EventFiles;
@@ -8,7 +10,7 @@ import dev.odin.events.EventLimits;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.util.concurrent.atomic.LongAdder;
 import dev.odin.exporter.loki.LokiHealthIndicator;
-import dev.odin.events.LokiMapper;
+import dev.odin.exporter.loki.LokiMapper;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.signal.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
@@ -37,14 +39,14 @@ public class EventSinkConfiguration {
     @Bean
     public Processor selectEventSink(OdinProperties props) {
         String sink = props.getLoki().getUrl().isBlank() ? "files"
-                : props.getLoki().getFormat() == OdinProperties.Loki.Format.OTLP ? "otlp" : "loki";
+                : props.getLoki().getFormat() == LokiProperties.Format.OTLP ? "otlp" : "loki";
         return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
     }
 
     /** Route step (otlp-logs): the odin.events length limits, before any sink. */
     @Bean
     public EventLimits limitEventLengths(OdinProperties props, MeterRegistry registry) {
-        OdinProperties.Events e = props.getEvents();
+        EventsProperties e = props.getEvents();
         EventLimits limits;
         try {
             limits = new EventLimits(e.getMaxBodySize().toBytes(), e.getMaxAttributeValueSize().toBytes(),
@@ -99,7 +101,7 @@ public class EventSinkConfiguration {
     @Bean
     public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
         return exchange -> {
-            dev.odin.events.MappedLogs logs = exchange.getMessage().getBody(dev.odin.events.MappedLogs.class);
+            dev.odin.exporter.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.exporter.loki.MappedLogs.class);
             telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
         };
     }

@@ -1,5 +1,7 @@
 package dev.odin.config;
 
+import dev.odin.exporter.prometheus.MetricsProperties;
+import dev.odin.receiver.otlp.OtlpProperties;
 import dev.odin.receiver.otlp.AuthProperties;
 import dev.odin.receiver.otlp.OtlpJsonProperties;
 import dev.odin.receiver.otlp.AdmissionControl;
@@ -48,7 +50,7 @@ public class OdinConfiguration {
 
     @Bean
     public SeriesStore seriesStore(OdinProperties props, OdinMetrics telemetry) {
-        OdinProperties.Metrics m = props.getMetrics();
+        MetricsProperties m = props.getMetrics();
         SeriesStore store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
                 m.getSeriesExpiry(), m.isZeroFirst(), m.maxSeriesPerTenant(), m.getZeroFirstWindow()),
                 Clock.systemUTC());
@@ -137,7 +139,7 @@ public class OdinConfiguration {
     public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
             ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission,
             OdinMetrics telemetry, org.springframework.core.env.Environment environment) {
-        OdinProperties.Grpc grpc = props.getOtlp().getGrpc();
+        OtlpProperties.Grpc grpc = props.getOtlp().getGrpc();
         List<ServerInterceptor> interceptors = new ArrayList<>();
         auth.ifAvailable(interceptors::add);
         OtlpGrpcServer server = new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),

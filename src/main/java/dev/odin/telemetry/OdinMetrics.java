@@ -161,7 +161,7 @@ public final class OdinMetrics {
         }).baseUnit("seconds").description("Age of the oldest undelivered log record").register(registry);
     }
 
-    public void bindTrimmed(dev.odin.events.LokiMapper.Trimmed t) {
+    public void bindTrimmed(dev.odin.exporter.loki.LokiMapper.Trimmed t) {
         trimmed(t.streamLabels, "stream_labels");
         trimmed(t.metadataEntries, "metadata_entries");
         trimmed(t.metadataSize, "metadata_size");

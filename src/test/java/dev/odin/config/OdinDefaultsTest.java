@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.probes.ProbeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,7 +131,7 @@ class OdinDefaultsTest {
                 .containsEntry("odin.probes.host.enabled", true)
                 .containsEntry("odin.probes.gpu.period", Duration.ofSeconds(5))
                 .containsEntry("odin.admission.retry-after", Duration.ofSeconds(5))
-                .containsEntry("odin.loki.format", OdinProperties.Loki.Format.PROTOBUF)
+                .containsEntry("odin.loki.format", LokiProperties.Format.PROTOBUF)
                 .containsEntry("odin.alerting.retry.max-attempts", 12);
     }
 }

@@ -2,7 +2,7 @@ package dev.odin.exporter.files;
 
 import dev.odin.events.EventJson;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.odin.events.MappedLogs;
+import dev.odin.exporter.loki.MappedLogs;
 import dev.odin.loki.wire.EntryAdapter;
 import java.io.BufferedWriter;
 import java.io.IOException;

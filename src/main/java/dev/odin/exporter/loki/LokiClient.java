@@ -1,6 +1,5 @@
 package dev.odin.exporter.loki;
 
-import dev.odin.events.MappedLogs;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
 import dev.odin.events.EventJson;
@@ -55,12 +54,12 @@ public final class LokiClient {
     public record Outcome(Kind kind, int status, String message, Duration retryAfter) {
     }
 
-    private final OdinProperties.Loki config;
+    private final LokiProperties config;
     private final HttpClient http;
     private final URI pushUri;
     private final URI otlpUri;
 
-    public LokiClient(OdinProperties.Loki config) {
+    public LokiClient(LokiProperties config) {
         this.config = config;
         String base = config.getUrl().endsWith("/") ? config.getUrl().substring(0, config.getUrl().length() - 1)
                 : config.getUrl();
@@ -88,7 +87,7 @@ public final class LokiClient {
             if (type == OTLP_REQUEST) {
                 req = HttpRequest.newBuilder(otlpUri).header("Content-Type", "application/x-protobuf")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(raw));
-            } else if (config.getFormat() == OdinProperties.Loki.Format.JSON) {
+            } else if (config.getFormat() == LokiProperties.Format.JSON) {
                 req = HttpRequest.newBuilder(pushUri).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(json(PushRequest.parseFrom(raw))));
             } else {
@@ -221,7 +220,7 @@ public final class LokiClient {
         }
     }
 
-    private static SSLContext sslContext(OdinProperties.Loki config) {
+    private static SSLContext sslContext(LokiProperties config) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             TrustManager[] trust;

@@ -1,6 +1,5 @@
 package dev.odin.exporter.loki;
 
-import dev.odin.events.MappedLogs;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
 import dev.odin.events.EventJson;
@@ -52,7 +51,7 @@ public final class LokiSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LokiSink.class);
     private static final int MAX_LOGGED_CAUSES = 100;
 
-    private final OdinProperties.Loki config;
+    private final LokiProperties config;
     private final DiskQueue queue;
     private final LokiClient client;
     private final Clock clock;
@@ -66,7 +65,7 @@ public final class LokiSink implements AutoCloseable {
     private long nextAttemptMillis;
     private volatile boolean retrying;
 
-    public LokiSink(OdinProperties.Loki config, Path dataDir, Clock clock, OdinMetrics telemetry,
+    public LokiSink(LokiProperties config, Path dataDir, Clock clock, OdinMetrics telemetry,
             DataDirGuard guard) throws IOException {
         this.config = config;
         this.guard = guard;

@@ -83,7 +83,7 @@ public final class MetricsTranslator implements Processor {
     private static final int NAME_CACHE_LIMIT = 10_000;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final OdinProperties.Metrics config;
+    private final MetricsProperties config;
     private final SeriesStore store;
     private final OdinMetrics telemetry;
     private final MetricNamer metricNamer;
@@ -94,12 +94,12 @@ public final class MetricsTranslator implements Processor {
     private final ThreadLocal<LabelSetBuilder> builders = ThreadLocal.withInitial(LabelSetBuilder::new);
     private final String tenantLabel;
 
-    public MetricsTranslator(OdinProperties.Metrics config, SeriesStore store, OdinMetrics telemetry) {
+    public MetricsTranslator(MetricsProperties config, SeriesStore store, OdinMetrics telemetry) {
         this(config, store, telemetry, "");
     }
 
     /** @param tenantLabel the label that carries the request's tenant (odin.auth.tenant-label); empty: none */
-    public MetricsTranslator(OdinProperties.Metrics config, SeriesStore store, OdinMetrics telemetry,
+    public MetricsTranslator(MetricsProperties config, SeriesStore store, OdinMetrics telemetry,
             String tenantLabel) {
         this.tenantLabel = tenantLabel;
         this.config = config;
@@ -309,7 +309,7 @@ public final class MetricsTranslator implements Processor {
             return cached;
         }
         Set<String> keys = new HashSet<>();
-        for (OdinProperties.DropRule rule : config.getDropAttributes()) {
+        for (MetricsProperties.DropRule rule : config.getDropAttributes()) {
             String m = rule.getMetric();
             boolean match = m.endsWith("*") ? otlpName.startsWith(m.substring(0, m.length() - 1)) : otlpName.equals(m);
             if (match) {

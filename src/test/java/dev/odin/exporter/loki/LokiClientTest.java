@@ -53,8 +53,8 @@ class LokiClientTest {
         server.stop(0);
     }
 
-    private OdinProperties.Loki config(OdinProperties.Loki.Format format) {
-        OdinProperties.Loki c = new OdinProperties().getLoki();
+    private LokiProperties config(LokiProperties.Format format) {
+        LokiProperties c = new OdinProperties().getLoki();
         c.setUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         c.setFormat(format);
         return c;
@@ -74,7 +74,7 @@ class LokiClientTest {
 
     @Test
     void protobufWithSnappyConcatenatesQueuedRequestsAndSendsTenantAndBearer() throws Exception {
-        OdinProperties.Loki c = config(OdinProperties.Loki.Format.PROTOBUF);
+        LokiProperties c = config(LokiProperties.Format.PROTOBUF);
         c.setTenant("team-a");
         c.setBearerToken("s3cret");
         LokiClient.Outcome o = new LokiClient(c).push(List.of(record(LokiClient.PUSH_REQUEST, push("a")),
@@ -88,7 +88,7 @@ class LokiClientTest {
 
     @Test
     void jsonForLoki2PutsMetadataIntoTheLineAndUsesBasicAuth() throws Exception {
-        OdinProperties.Loki c = config(OdinProperties.Loki.Format.JSON);
+        LokiProperties c = config(LokiProperties.Format.JSON);
         c.setUsername("odin");
         c.setPassword("pw");
         assertThat(new LokiClient(c).push(List.of(record(LokiClient.PUSH_REQUEST, push("claude_code.api_request"))))
@@ -107,7 +107,7 @@ class LokiClientTest {
     void otlpPassThroughGoesToLokisOtlpEndpoint() throws Exception {
         byte[] otlp = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.getDefaultInstance()).build()
                 .toByteArray();
-        assertThat(new LokiClient(config(OdinProperties.Loki.Format.OTLP))
+        assertThat(new LokiClient(config(LokiProperties.Format.OTLP))
                 .push(List.of(record(LokiClient.OTLP_REQUEST, otlp), record(LokiClient.OTLP_REQUEST, otlp))).kind())
                 .isEqualTo(LokiClient.Kind.DELIVERED);
         assertThat(seen).containsEntry("path", "/otlp/v1/logs").containsEntry("contentType", "application/x-protobuf");
@@ -116,7 +116,7 @@ class LokiClientTest {
 
     @Test
     void answersAreClassified() {
-        LokiClient client = new LokiClient(config(OdinProperties.Loki.Format.PROTOBUF));
+        LokiClient client = new LokiClient(config(LokiProperties.Format.PROTOBUF));
         List<DiskQueue.Record> batch = List.of(record(LokiClient.PUSH_REQUEST, push("x")));
         status = 260; // Loki: ingestion blocked, but accepted
         assertThat(client.push(batch).kind()).isEqualTo(LokiClient.Kind.DELIVERED);

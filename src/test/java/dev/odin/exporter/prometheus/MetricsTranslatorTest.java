@@ -394,7 +394,7 @@ class MetricsTranslatorTest {
 
     private static TranslatorHarness dropping() {
         return new TranslatorHarness(m -> {
-            dev.odin.config.OdinProperties.DropRule rule = new dev.odin.config.OdinProperties.DropRule();
+            dev.odin.exporter.prometheus.MetricsProperties.DropRule rule = new dev.odin.exporter.prometheus.MetricsProperties.DropRule();
             rule.setMetric("claude_code.*");
             rule.setAttributes(List.of("session.id"));
             m.setDropAttributes(List.of(rule));

@@ -36,8 +36,8 @@ final class TranslatorHarness {
         this(m -> { });
     }
 
-    TranslatorHarness(Consumer<OdinProperties.Metrics> config) {
-        OdinProperties.Metrics m = new OdinProperties().getMetrics();
+    TranslatorHarness(Consumer<MetricsProperties> config) {
+        MetricsProperties m = new OdinProperties().getMetrics();
         config.accept(m);
         store = new SeriesStore(new StoreLimits(m.getMaxSeries(), m.getMaxSeriesPerMetric(), 10_000,
                 m.getSeriesExpiry(), m.isZeroFirst(), m.getMaxSeries(), m.getZeroFirstWindow()), clock);

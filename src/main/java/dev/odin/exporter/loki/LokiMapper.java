@@ -1,5 +1,6 @@
-package dev.odin.events;
+package dev.odin.exporter.loki;
 
+import dev.odin.events.EventLimits;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.odin.config.OdinProperties;
@@ -59,7 +60,7 @@ public final class LokiMapper {
     private static final int NAME_CACHE_LIMIT = 10_000;
     private final Trimmed trimmed = new Trimmed();
 
-    public LokiMapper(OdinProperties.Loki config, Clock clock) {
+    public LokiMapper(LokiProperties config, Clock clock) {
         List<String> keys = new ArrayList<>(config.getStreamLabels());
         for (String p : config.getPromote()) {
             if (!keys.contains(p)) {

@@ -1,4 +1,4 @@
-package dev.odin.events;
+package dev.odin.exporter.loki;
 
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.PushRequest;

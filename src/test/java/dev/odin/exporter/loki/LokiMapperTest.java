@@ -1,4 +1,4 @@
-package dev.odin.events;
+package dev.odin.exporter.loki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,8 +38,8 @@ class LokiMapperTest {
 
     private static final Path FIXTURES = dev.odin.testing.Fixtures.DIR;
 
-    private static LokiMapper mapper(Consumer<OdinProperties.Loki> config) {
-        OdinProperties.Loki c = new OdinProperties().getLoki();
+    private static LokiMapper mapper(Consumer<LokiProperties> config) {
+        LokiProperties c = new OdinProperties().getLoki();
         config.accept(c);
         return new LokiMapper(c, Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC));
     }
