@@ -320,12 +320,12 @@ class ConfigurationDocsTest {
         assertThat(same(expiry, "5m", "30m")).isFalse();
         Key size = new Key("odin.loki.queue-max-size", "org.springframework.util.unit.DataSize", "1024MB", "d");
         assertThat(same(size, "1GB", "1024MB")).isTrue();
-        Key naming = new Key("odin.loki.format", "dev.odin.config.OdinProperties$Loki$Format", "protobuf", "d");
+        Key naming = new Key("odin.loki.format", "dev.odin.exporter.loki.LokiProperties$Format", "protobuf", "d");
         assertThat(same(naming, "PROTOBUF", "protobuf")).isTrue();
         assertThat(same(naming, "JSON", "protobuf")).isFalse();
         assertThat(metadata).doesNotContainKey("odin.a|b");
-        assertThat(nestedObject("dev.odin.config.AuthProperties")).isTrue();
-        assertThat(nestedObject("dev.odin.config.OdinProperties$Loki$Format")).isFalse();
+        assertThat(nestedObject("dev.odin.receiver.otlp.AuthProperties")).isTrue();
+        assertThat(nestedObject("dev.odin.exporter.loki.LokiProperties$Format")).isFalse();
         assertThat(nestedObject("java.time.Duration")).isFalse();
     }
 }
