@@ -6,6 +6,7 @@ import dev.odin.alerting.WebhookDecoder;
 import dev.odin.auth.WebhookCredentials;
 import dev.odin.alerting.WebhookMetrics;
 import dev.odin.alerting.channels.Notifier;
+import dev.odin.lifecycle.PeriodicTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -107,9 +108,10 @@ public class AlertingConfiguration {
         return notifier.deliver();
     }
 
+    /** Escalations due, and flapping alerts that settled, every odin.alerting.check-interval. */
     @Bean
-    public Processor escalateAlerts(Notifier notifier) {
-        return notifier.escalate();
+    public PeriodicTask alertEscalation(Notifier notifier, AlertingProperties p) {
+        return new PeriodicTask("alert-escalation", p.getCheckInterval(), notifier::escalateDue);
     }
 
     /** The channels in /health: what waits, and the last delivery errors. */

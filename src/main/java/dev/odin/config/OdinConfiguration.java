@@ -2,6 +2,7 @@ package dev.odin.config;
 
 import dev.odin.admission.AdmissionControl;
 import dev.odin.auth.GrpcBearerInterceptor;
+import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
@@ -70,9 +71,10 @@ public class OdinConfiguration {
         return new MetricsTranslator(props.getMetrics(), store, telemetry, auth.tenantLabel());
     }
 
+    /** Series that received no point for odin.metrics.series-expiry go, every odin.metrics.expiry-check-interval. */
     @Bean
-    public Processor expireSeries(SeriesStore store) {
-        return exchange -> store.expire();
+    public PeriodicTask seriesExpiry(SeriesStore store, OdinProperties props) {
+        return new PeriodicTask("series-expiry", props.getMetrics().getExpiryCheckInterval(), store::expire);
     }
 
     @Bean
