@@ -2,6 +2,7 @@ package dev.odin.config;
 
 import dev.odin.admission.AdmissionControl;
 import dev.odin.auth.GrpcBearerInterceptor;
+import dev.odin.exporter.prometheus.MetricSteps;
 import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
@@ -69,6 +70,15 @@ public class OdinConfiguration {
     public MetricsTranslator translateMetrics(OdinProperties props, SeriesStore store, OdinMetrics telemetry,
             AuthProperties auth) {
         return new MetricsTranslator(props.getMetrics(), store, telemetry, auth.tenantLabel());
+    }
+
+    /**
+     * The metric steps an operator may put before translateMetrics in the metrics pipeline
+     * (metrics.dropMetric, metrics.addLabel: docs/routes.md).
+     */
+    @Bean
+    public MetricSteps metrics() {
+        return new MetricSteps();
     }
 
     /** Series that received no point for odin.metrics.series-expiry go, every odin.metrics.expiry-check-interval. */
