@@ -18,7 +18,7 @@ import org.apache.camel.Processor;
  * The notification channels: routes alerts to the channels whose severities and matchers they
  * match, renders one message per channel per notification, and queues it on the channel's
  * outbox; escalates what stays unresolved; releases flapping alerts that settled. The routes
- * call {@link #deliver()} and {@link #escalate()} on timers.
+ * call {@link #deliver()} on a timer; {@link #escalateDue()} runs on the notifier's own timer.
  */
 public final class Notifier implements AutoCloseable {
 
@@ -84,29 +84,32 @@ public final class Notifier implements AutoCloseable {
         return exchange -> channels.values().forEach(r -> r.outbox().kick());
     }
 
-    /** The escalation route's step: escalations due, and flapping alerts that settled. */
+    /** The escalation timer's turn: escalations due, and flapping alerts that settled. */
     public Processor escalate() {
-        return exchange -> {
-            for (AlertingProperties.Escalation e : escalations) {
-                List<AlertBook.Tracked> due = book.dueForEscalation(e.getSeverity(), e.getAfter().toMillis(),
-                        e.getRepeat().toMillis());
-                if (due.isEmpty()) {
-                    continue;
-                }
-                List<WebhookMessage.Alert> alerts = new ArrayList<>();
-                for (AlertBook.Tracked t : due) {
-                    alerts.add(t.toAlert());
-                }
-                Route r = channels.get(e.getChannel());
-                r.outbox().enqueue(r.renderer().render(escalationMessage(), alerts, true));
-                book.escalated(due);
-                for (int i = 0; i < due.size(); i++) {
-                    metrics.escalation(e.getSeverity());
-                }
+        return exchange -> escalateDue();
+    }
+
+    /** Escalations due, and flapping alerts that settled (the alert-escalation timer). */
+    public void escalateDue() throws IOException {
+        for (AlertingProperties.Escalation e : escalations) {
+            List<AlertBook.Tracked> due = book.dueForEscalation(e.getSeverity(), e.getAfter().toMillis(),
+                    e.getRepeat().toMillis());
+            if (due.isEmpty()) {
+                continue;
             }
-            List<WebhookMessage.Alert> released = book.releaseSettled();
-            notify(escalationMessage(), released);
-        };
+            List<WebhookMessage.Alert> alerts = new ArrayList<>();
+            for (AlertBook.Tracked t : due) {
+                alerts.add(t.toAlert());
+            }
+            Route r = channels.get(e.getChannel());
+            r.outbox().enqueue(r.renderer().render(escalationMessage(), alerts, true));
+            book.escalated(due);
+            for (int i = 0; i < due.size(); i++) {
+                metrics.escalation(e.getSeverity());
+            }
+        }
+        List<WebhookMessage.Alert> released = book.releaseSettled();
+        notify(escalationMessage(), released);
     }
 
     private static WebhookMessage escalationMessage() {

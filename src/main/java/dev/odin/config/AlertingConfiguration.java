@@ -7,6 +7,7 @@ import dev.odin.receiver.alertmanager.WebhookDecoder;
 import dev.odin.receiver.otlp.WebhookCredentials;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.alerting.Notifier;
+import dev.odin.lifecycle.PeriodicTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -108,9 +109,10 @@ public class AlertingConfiguration {
         return notifier.deliver();
     }
 
+    /** Escalations due, and flapping alerts that settled, every odin.alerting.check-interval. */
     @Bean
-    public Processor escalateAlerts(Notifier notifier) {
-        return notifier.escalate();
+    public PeriodicTask alertEscalation(Notifier notifier, AlertingProperties p) {
+        return new PeriodicTask("alert-escalation", p.getCheckInterval(), notifier::escalateDue);
     }
 
     /** The channels in /health: what waits, and the last delivery errors. */

@@ -14,6 +14,8 @@ import dev.odin.receiver.otlp.OtlpHttpResponder;
 import dev.odin.receiver.otlp.OtlpJson;
 import dev.odin.signal.Signal;
 import dev.odin.exporter.prometheus.MetricsTranslator;
+import dev.odin.exporter.prometheus.MetricSteps;
+import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.series.SeriesCollector;
 import dev.odin.series.SeriesStore;
 import dev.odin.series.StoreLimits;
@@ -74,9 +76,19 @@ public class OdinConfiguration {
         return new MetricsTranslator(props.getMetrics(), store, telemetry, auth.tenantLabel());
     }
 
+    /**
+     * The metric steps an operator may put before translateMetrics in the metrics pipeline
+     * (metrics.dropMetric, metrics.addLabel: docs/routes.md).
+     */
     @Bean
-    public Processor expireSeries(SeriesStore store) {
-        return exchange -> store.expire();
+    public MetricSteps metrics() {
+        return new MetricSteps();
+    }
+
+    /** Series that received no point for odin.metrics.series-expiry go, every odin.metrics.expiry-check-interval. */
+    @Bean
+    public PeriodicTask seriesExpiry(SeriesStore store, OdinProperties props) {
+        return new PeriodicTask("series-expiry", props.getMetrics().getExpiryCheckInterval(), store::expire);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.odin.config;
 import dev.odin.probes.ProbeProperties;
 import dev.odin.health.HealthRegistry;
 import dev.odin.probes.Probe;
+import dev.odin.probes.ProbeGroup;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.ProbeRunner;
 import dev.odin.probes.gpu.GpuProbe;
@@ -14,12 +15,15 @@ import dev.odin.probes.process.ProcessProbe;
 import dev.odin.series.SeriesStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The probe processors routes/probes.yaml runs on timers: one {@link ProbeRunner} bean per probe,
- * named as the routes refer to them. Whether a probe runs, and how often, is the route's business.
+ * The probes routes/probes.yaml runs on timers (route template "probe", method runCycle): one
+ * {@link ProbeRunner} bean per probe, and powerProbe for RAPL and batteries together, named as
+ * the routes refer to them. Whether a probe runs, and how often, is the route's business.
  */
 @Configuration(proxyBeanMethods = false)
 public class ProbeConfiguration {
@@ -47,6 +51,13 @@ public class ProbeConfiguration {
     @Bean
     public ProbeRunner batteryProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
         return runner(new BatteryProbe(Path.of(p.getSysRoot())), store, health);
+    }
+
+    /** The power route's probe: RAPL, then batteries and AC adapters, on one period. */
+    @Bean
+    public ProbeGroup powerProbe(@Qualifier("raplProbe") ProbeRunner rapl,
+            @Qualifier("batteryProbe") ProbeRunner battery) {
+        return new ProbeGroup(List.of(rapl, battery));
     }
 
     @Bean

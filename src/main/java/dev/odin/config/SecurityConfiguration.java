@@ -6,6 +6,7 @@ import dev.odin.receiver.otlp.ReceiverAuthenticationFilter;
 import dev.odin.receiver.otlp.WebhookCredentials;
 import dev.odin.receiver.otlp.ReceiverRefusals;
 import dev.odin.receiver.otlp.TomcatConnections;
+import dev.odin.lifecycle.PeriodicTask;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import jakarta.servlet.DispatcherType;
@@ -23,7 +24,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.camel.Processor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.security.config.Customizer;
@@ -43,7 +43,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Who may send ODIN data, and over what: the bearer-token check in front of both OTLP receivers,
- * the tokens-file reload the auth-tokens route runs, the gRPC listener's TLS context (the HTTP
+ * the tokens-file reload (the auth-tokens timer), the gRPC listener's TLS context (the HTTP
  * listeners get theirs from {@link TlsEnvironment}); {@link ExposureCheck} refuses to start with
  * receivers open to a network without credentials.
  */
@@ -166,10 +166,11 @@ public class SecurityConfiguration {
                 : Signal.METRICS;
     }
 
-    /** Route step (auth-tokens): applies a changed tokens file. */
+    /** Applies a changed tokens file, checked every odin.auth.reload-interval. */
     @Bean
-    public Processor reloadTokens(ObjectProvider<TokenAuthenticator> authenticator) {
-        return exchange -> authenticator.ifAvailable(TokenAuthenticator::reload);
+    public PeriodicTask tokensReload(ObjectProvider<TokenAuthenticator> authenticator, AuthProperties auth) {
+        return new PeriodicTask("auth-tokens", auth.reloadInterval(),
+                () -> authenticator.ifAvailable(TokenAuthenticator::reload));
     }
 
     /** The OTLP/gRPC listener's TLS; absent (plaintext) without odin.tls.cert-file. */

@@ -1,6 +1,7 @@
 package dev.odin.config;
 
 import dev.odin.usage.ClaudeProperties;
+import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.usage.BudgetWatch;
 import dev.odin.usage.Pricing;
 import dev.odin.usage.TelemetryUsage;
@@ -14,6 +15,7 @@ import dev.odin.signal.ExportResult;
 import dev.odin.signal.Signal;
 import dev.odin.signal.Transport;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import java.time.Duration;
 import java.util.List;
 import dev.odin.usage.UsageLedger;
 import dev.odin.usage.UsageRecorder;
@@ -147,13 +149,14 @@ public class UsageConfiguration {
         return new TelemetryUsage(pricing, recorder, registry, users);
     }
 
-    /** Route step (usage-retention): day files past odin.claude.retention-days go. */
+    /** Usage retention: day files past odin.claude.retention-days go, once an hour. */
     @Bean
-    public Processor expireUsage(UsageStore store, Clock usageClock) {
-        return exchange -> store.expire(LocalDate.now(usageClock.withZone(ZoneOffset.UTC)));
+    public PeriodicTask usageRetention(UsageStore store, Clock usageClock) {
+        return new PeriodicTask("usage-retention", Duration.ofHours(1),
+                () -> store.expire(LocalDate.now(usageClock.withZone(ZoneOffset.UTC))));
     }
 
-    /** Route step (claude-budgets): budgets, day projections and active blocks recomputed. */
+    /** Budgets, day projections and active blocks, recomputed every odin.claude.budget-interval. */
     @Bean
     public BudgetWatch budgetWatch(UsageStore store, ClaudeProperties claude, Clock usageClock,
             MeterRegistry registry, UsageUsers users) {
@@ -161,8 +164,8 @@ public class UsageConfiguration {
     }
 
     @Bean
-    public Processor updateBudgets(BudgetWatch watch) {
-        return exchange -> watch.update();
+    public PeriodicTask claudeBudgets(BudgetWatch watch, ClaudeProperties claude) {
+        return new PeriodicTask("claude-budgets", claude.budgetInterval(), watch::update);
     }
 
     @Bean

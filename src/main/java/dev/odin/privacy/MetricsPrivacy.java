@@ -29,6 +29,18 @@ public final class MetricsPrivacy implements Processor {
         return rules;
     }
 
+    /**
+     * Route step (otlp-metrics, bean applyMetricPrivacy, method applyRules): body
+     * ExportMetricsServiceRequest in, ExportMetricsServiceRequest out (the same message when no
+     * rule touches it, else one rebuilt with the rules applied); no header or property.
+     */
+    public ExportMetricsServiceRequest applyRules(ExportMetricsServiceRequest request) {
+        if (rules.isEmpty() || !touches(request)) {
+            return request;
+        }
+        return apply(request);
+    }
+
     @Override
     public void process(Exchange exchange) {
         if (rules.isEmpty()) {

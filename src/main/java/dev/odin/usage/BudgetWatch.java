@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Budgets and forecasts, recomputed from the usage history by the claude-budgets route:
+ * Budgets and forecasts, recomputed from the usage history by the claude-budgets timer:
  *
  * <ul>
  * <li>per configured budget, the spend so far in its period and the spend projected for the
@@ -134,7 +134,7 @@ public final class BudgetWatch {
         return e.cost() == null ? 0 : e.cost().doubleValue();
     }
 
-    /** Recomputes every gauge from the history (called by the claude-budgets route). */
+    /** Recomputes every gauge from the history (called by the claude-budgets timer). */
     public void update() throws IOException {
         Instant now = clock.instant();
         ZonedDateTime zNow = now.atZone(zone);

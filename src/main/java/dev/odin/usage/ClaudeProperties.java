@@ -22,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timezone where days, weeks and months of budgets begin; empty: the server's
  * @param blockLimitUsd a 5-hour block's spend limit, per machine; 0: none
  * @param budgets spend budgets per period and scope
- * @param budgetInterval how often budgets, day projections and blocks are recomputed (route claude-budgets)
+ * @param budgetInterval how often budgets, day projections and blocks are recomputed (the claude-budgets timer)
  * @param eventMaxAge transcript usage older than this is not sent to the event sink as events (Loki
  *        refuses samples older than its reject_old_samples_max_age, a week by default)
  */

@@ -33,7 +33,7 @@ public class MetricsProperties {
     @NotNull
     private Duration seriesExpiry = Duration.ofMinutes(30);
 
-    /** How often the expiry sweep runs (the series-expiry route's timer). */
+    /** How often the expiry sweep runs (the series store's series-expiry timer). */
     @NotNull
     private Duration expiryCheckInterval = Duration.ofSeconds(10);
 

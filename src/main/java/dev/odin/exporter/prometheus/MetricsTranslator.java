@@ -40,7 +40,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Processor;
 
 /**
@@ -73,6 +75,8 @@ public final class MetricsTranslator implements Processor {
      * tag value of odin_otlp_discarded_total.
      */
     public static final String DUPLICATE = "duplicate";
+    /** Points of a metric the route drops (metrics.dropMetric): the tag value of odin_otlp_discarded_total. */
+    public static final String DROPPED_BY_ROUTE = "dropped_by_route";
     /** A count that passes 2^63 - 1 once merged into its series. */
     public static final String COUNT_OVERFLOW = "count_overflow";
     /** Exemplar label sets are cut to this many characters, the OpenMetrics limit. */
@@ -112,17 +116,34 @@ public final class MetricsTranslator implements Processor {
     @Override
     public void process(Exchange exchange) {
         ExportMetricsServiceRequest request = exchange.getMessage().getBody(ExportMetricsServiceRequest.class);
-        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-        translate(request, result);
+        translate(request, exchange.getProperty(ExportResult.PROPERTY, ExportResult.class),
+                exchange.getProperty(MetricEdits.PROPERTY, MetricEdits.class));
+    }
+
+    /**
+     * Route step (otlp-metrics, bean translateMetrics, method toSeries): body
+     * ExportMetricsServiceRequest in, the same out; reads the exchange properties
+     * {@value ExportResult#PROPERTY} (the tenant, and where refused points are told) and
+     * {@value MetricEdits#PROPERTY} (what the metric steps before it asked for, if any).
+     */
+    public void toSeries(@Body ExportMetricsServiceRequest request,
+            @ExchangeProperty(ExportResult.PROPERTY) ExportResult result,
+            @ExchangeProperty(MetricEdits.PROPERTY) MetricEdits edits) {
+        translate(request, result, edits);
     }
 
     public void translate(ExportMetricsServiceRequest request, ExportResult result) {
+        translate(request, result, null);
+    }
+
+    /** @param edits metrics to drop and labels to add (the metric steps of the route); null: none */
+    public void translate(ExportMetricsServiceRequest request, ExportResult result, MetricEdits edits) {
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList(), result);
+            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList(), result, edits);
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
                 List<String[]> scope = scopeLabels(sm.getScope(), sm.getSchemaUrl());
                 for (Metric metric : sm.getMetricsList()) {
-                    translateMetric(metric, resource, scope, result);
+                    translateMetric(metric, resource, scope, result, edits);
                 }
             }
         }
@@ -133,9 +154,11 @@ public final class MetricsTranslator implements Processor {
         final List<String[]> identity = new ArrayList<>(2);
         final List<String[]> attributes = new ArrayList<>();
         final List<String[]> info = new ArrayList<>();
+        /** The static labels of the route's metric steps (metrics.addLabel) for this resource. */
+        List<String[]> added = List.of();
     }
 
-    private ResourceLabels resourceLabels(List<KeyValue> attributes, ExportResult result) {
+    private ResourceLabels resourceLabels(List<KeyValue> attributes, ExportResult result, MetricEdits edits) {
         ResourceLabels r = new ResourceLabels();
         String serviceName = null;
         String namespace = null;
@@ -169,10 +192,40 @@ public final class MetricsTranslator implements Processor {
         if (instance != null) {
             r.identity.add(new String[] {"instance", "instance", instance});
         }
+        if (edits != null && edits.hasLabels()) {
+            addStaticLabels(r, attributes, edits);
+        }
         if (config.isTargetInfo() && !r.info.isEmpty()) {
             publishTargetInfo(r, result == null ? "" : result.tenant());
         }
         return r;
+    }
+
+    /** The static labels whose resource attribute matches, the last step's when two name one label. */
+    private static void addStaticLabels(ResourceLabels r, List<KeyValue> attributes, MetricEdits edits) {
+        List<String[]> added = new ArrayList<>(2);
+        for (MetricEdits.StaticLabel l : edits.labels()) {
+            boolean taken = false;
+            for (String[] a : added) {
+                taken |= a[0].equals(l.name());
+            }
+            if (taken) {
+                continue;
+            }
+            for (KeyValue kv : attributes) {
+                if (kv.getKey().equals(l.attribute()) && AttributeValues.format(kv.getValue()).equals(l.value())) {
+                    added.add(new String[] {l.name(), l.name(), l.labelValue()});
+                    break;
+                }
+            }
+        }
+        if (!added.isEmpty()) {
+            r.added = added;
+            for (String[] a : added) {
+                r.info.removeIf(i -> i[0].equals(a[0]));
+                r.info.add(a);
+            }
+        }
     }
 
     private void publishTargetInfo(ResourceLabels r, String tenant) {
@@ -323,12 +376,17 @@ public final class MetricsTranslator implements Processor {
         return keys;
     }
 
-    private void translateMetric(Metric metric, ResourceLabels resource, List<String[]> scope, ExportResult result) {
+    private void translateMetric(Metric metric, ResourceLabels resource, List<String[]> scope, ExportResult result,
+            MetricEdits edits) {
         int points = pointCount(metric);
         if (points == 0) {
             return;
         }
         result.received(points);
+        if (edits != null && edits.drops(metric.getName())) {
+            telemetry.discarded(dev.odin.signal.Signal.METRICS, DROPPED_BY_ROUTE, points);
+            return;
+        }
         MetricNamer.Kind kind;
         MetricFamily.Type type;
         boolean delta;
@@ -384,6 +442,10 @@ public final class MetricsTranslator implements Processor {
             String reason = name.error().contains("odin.metrics.max-name-length") ? NAME_TOO_LONG : INVALID_NAME;
             telemetry.translationError(reason);
             reject(result, points, reason, name.error());
+            return;
+        }
+        if (edits != null && edits.drops(name.name())) {
+            telemetry.discarded(dev.odin.signal.Signal.METRICS, DROPPED_BY_ROUTE, points);
             return;
         }
         String help = metric.getDescription();
@@ -511,6 +573,9 @@ public final class MetricsTranslator implements Processor {
             for (String[] l : ctx.resource.attributes) {
                 b.add(l[0], l[1], l[2], LabelSetBuilder.RESOURCE);
             }
+        }
+        for (String[] l : ctx.resource.added) {
+            b.add(l[0], l[1], l[2], LabelSetBuilder.RESOURCE);
         }
         for (String[] l : ctx.scope) {
             b.add(l[0], l[1], l[2], LabelSetBuilder.SCOPE);

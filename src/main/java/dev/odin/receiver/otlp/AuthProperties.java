@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param tokensFile the tokens file (one {@code token [tenant]} per line; a mounted Kubernetes
  *        Secret); empty: the OTLP receivers take requests without credentials
- * @param reloadInterval how often the tokens file is checked for changes (route auth-tokens)
+ * @param reloadInterval how often the tokens file is checked for changes (the auth-tokens timer)
  * @param tenantLabel a label carrying the token's tenant on metric series and Loki streams;
  *        empty adds none (the tenant still selects the Loki tenant, X-Scope-OrgID)
  * @param allowUnauthenticated start even though the receivers listen on a non-loopback address
