@@ -8,7 +8,7 @@ import dev.odin.http.Reception;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletRequestListener;
 import dev.odin.lifecycle.GracefulShutdown;
-import dev.odin.loki.LokiSink;
+import dev.odin.loki.LokiSinks;
 import dev.odin.otlp.OtlpGrpcServer;
 import dev.odin.otlp.ExportResponses;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,10 +36,10 @@ public class AdmissionConfiguration {
 
     @Bean
     public AdmissionControl admissionControl(AdmissionProperties props, HeapWatch heap,
-            ObjectProvider<LokiSink> loki, MeterRegistry registry) {
+            ObjectProvider<LokiSinks> loki, MeterRegistry registry) {
         return new AdmissionControl(props, heap, () -> {
-            LokiSink sink = loki.getIfAvailable();
-            return sink == null ? 0 : sink.queue().fill();
+            LokiSinks sinks = loki.getIfAvailable();
+            return sinks == null ? 0 : sinks.fill();
         }, registry);
     }
 
@@ -74,7 +74,7 @@ public class AdmissionConfiguration {
 
     @Bean
     public GracefulShutdown gracefulShutdown(ShutdownProperties props, AdmissionControl admission,
-            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<LokiSink> loki) {
+            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<LokiSinks> loki) {
         return new GracefulShutdown(props, admission, grpc, loki);
     }
 

@@ -103,11 +103,6 @@ public class AlertingConfiguration {
     }
 
     @Bean
-    public Processor deliverNotifications(Notifier notifier) {
-        return notifier.deliver();
-    }
-
-    @Bean
     public Processor escalateAlerts(Notifier notifier) {
         return notifier.escalate();
     }

@@ -1,43 +1,33 @@
 package dev.odin.config;
 
 import dev.odin.events.EventFiles;
+import dev.odin.events.EventFilesComponent;
 import dev.odin.health.DataDirGuard;
 import dev.odin.logs.EventLimits;
-import io.micrometer.core.instrument.FunctionCounter;
-import java.util.concurrent.atomic.LongAdder;
-import dev.odin.loki.LokiHealthIndicator;
+import dev.odin.loki.LokiComponent;
 import dev.odin.loki.LokiMapper;
-import dev.odin.loki.LokiSink;
-import dev.odin.otlp.ExportResult;
+import dev.odin.loki.LokiSinks;
 import dev.odin.telemetry.OdinMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.apache.camel.Processor;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 /**
- * The beans the event-sink and loki-delivery routes name. Which sink an event reaches is the
- * route's choice, on the exchange property set by {@code selectEventSink}: local files without a
- * Loki URL, Loki's push API with one, or Loki's OTLP endpoint in pass-through mode.
+ * The event sinks as Camel endpoints, all there whatever odin.loki.url says: {@code odin-loki}
+ * (the configured Loki, {@code odin-loki:default}, and others by name) and {@code odin-files}
+ * ({@code odin-files:events}). Which sink an event reaches is the routes' choice (the event-sink
+ * route in routes/otlp-logs.yaml); see docs/routes.md.
  */
 @Configuration(proxyBeanMethods = false)
 public class EventSinkConfiguration {
-
-    /** Exchange property the event-sink route chooses on: files, loki or otlp. */
-    public static final String SINK_PROPERTY = "odinEventSink";
-
-    @Bean
-    public Processor selectEventSink(OdinProperties props) {
-        String sink = props.getLoki().getUrl().isBlank() ? "files"
-                : props.getLoki().getFormat() == OdinProperties.Loki.Format.OTLP ? "otlp" : "loki";
-        return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
-    }
 
     /** Route step (otlp-logs): the odin.events length limits, before any sink. */
     @Bean
@@ -68,15 +58,6 @@ public class EventSinkConfiguration {
         return mapper;
     }
 
-    @Bean
-    public Processor mapLogsForLoki(LokiMapper mapper, AuthProperties auth) {
-        return exchange -> {
-            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-            exchange.getMessage().setBody(mapper.map(exchange.getMessage().getBody(ExportLogsServiceRequest.class),
-                    auth.tenantLabel(), result == null ? "" : result.tenant()));
-        };
-    }
-
     /** Every write of events and delivery state under odin.data-dir; also /health component dataDir. */
     @Bean
     public DataDirGuard dataDir(OdinProperties props, AdmissionProperties admission, MeterRegistry registry)
@@ -85,8 +66,9 @@ public class EventSinkConfiguration {
                 admission.retryAfter().toMillis(), registry);
     }
 
+    /** The local event files: made when a route first sends to odin-files:events (or /health asks). */
     @Bean(destroyMethod = "close")
-    @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
+    @Lazy
     public EventFiles eventFiles(OdinProperties props, OdinMetrics telemetry) throws IOException {
         EventFiles files = new EventFiles(Path.of(props.getDataDir()).resolve("events"),
                 props.getEvents().getMaxFileSize().toBytes(), props.getEvents().getRetentionDays(), Clock.systemUTC());
@@ -94,44 +76,24 @@ public class EventSinkConfiguration {
         return files;
     }
 
-    @Bean
-    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
-        return exchange -> {
-            dev.odin.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.loki.MappedLogs.class);
-            telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
-        };
+    /** Camel component odin-files. */
+    @Bean("odin-files")
+    public EventFilesComponent odinFilesComponent(ObjectProvider<EventFiles> files, LokiMapper mapper,
+            AuthProperties auth, OdinMetrics telemetry, DataDirGuard guard) {
+        return new EventFilesComponent(files::getObject, mapper, auth, telemetry, guard);
     }
 
+    /** Every Loki: the default one (when odin.loki.url is set) and those the routes name. */
     @Bean(destroyMethod = "close")
-    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard) throws IOException {
-        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry, guard);
+    public LokiSinks lokiSinks(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard,
+            MeterRegistry registry, ObjectProvider<HealthContributorRegistry> health) throws IOException {
+        return new LokiSinks(props, telemetry, guard, registry, health);
     }
 
-    @Bean
-    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiHealthIndicator lokiHealthIndicator(LokiSink sink) {
-        return new LokiHealthIndicator(sink);
-    }
-
-    @Bean
-    public Processor enqueueForLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> sink.getObject().enqueue().process(exchange);
-    }
-
-    @Bean
-    public Processor enqueueOtlpForLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> sink.getObject().enqueueOtlp().process(exchange);
-    }
-
-    /** A no-op without Loki: the timer route is there either way. */
-    @Bean
-    public Processor deliverToLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> {
-            LokiSink s = sink.getIfAvailable();
-            if (s != null) {
-                s.deliver().process(exchange);
-            }
-        };
+    /** Camel component odin-loki. */
+    @Bean("odin-loki")
+    public LokiComponent odinLokiComponent(LokiSinks sinks, LokiMapper mapper, AuthProperties auth,
+            OdinProperties props) {
+        return new LokiComponent(sinks, mapper, auth, props);
     }
 }

@@ -4,7 +4,7 @@ import dev.odin.events.EventFiles;
 import dev.odin.health.HealthRegistry;
 import dev.odin.health.HealthzEndpoint;
 import dev.odin.health.ReadyEndpoint;
-import dev.odin.loki.LokiSink;
+import dev.odin.loki.LokiSinks;
 import dev.odin.otlp.OtlpGrpcServer;
 import java.util.List;
 import org.apache.camel.CamelContext;
@@ -40,7 +40,7 @@ public class HealthConfiguration {
 
     @Bean
     public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
-            ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc,
+            ObjectProvider<LokiSinks> sink, ObjectProvider<OtlpGrpcServer> grpc,
             ObjectProvider<dev.odin.admission.AdmissionControl> admission,
             ObjectProvider<dev.odin.health.DataDirGuard> dataDir) {
         return new ReadyEndpoint(availability, camel, sink, grpc, admission, dataDir);

@@ -17,7 +17,6 @@ import org.apache.camel.ServiceStatus;
  * <li>{@code direct:otlp-metrics}, {@code direct:otlp-logs}, {@code direct:otlp-traces}: the
  * pipelines both receivers hand requests to;
  * <li>{@code direct:event-sink}: where log events, alert notifications and usage records go;
- * <li>{@code timer:loki-delivery}, when {@code odin.loki.url} is set: what empties the Loki queue.
  * </ul>
  * Each must be there and started. Optional routes (probes, alerting, transcripts, expiry) are
  * not required: leaving one out is a way to switch it off.
@@ -37,9 +36,6 @@ public final class RouteSetCheck {
         needed.put("direct:otlp-logs", "the logs pipeline");
         needed.put("direct:otlp-traces", "the traces pipeline");
         needed.put("direct:event-sink", "the event sink");
-        if (loki) {
-            needed.put("timer:loki-delivery", "the Loki delivery (odin.loki.url is set)");
-        }
         return needed;
     }
 

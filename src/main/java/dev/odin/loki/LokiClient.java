@@ -2,6 +2,7 @@ package dev.odin.loki;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
+import dev.odin.delivery.DiskQueue;
 import dev.odin.events.EventJson;
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.LabelPairAdapter;

@@ -144,12 +144,12 @@ public final class OdinMetrics {
 
     /** The Loki queue's depth and age, and the mapper's trim counts. */
     public void bindLokiQueue(dev.odin.loki.LokiSink sink) {
-        dev.odin.loki.DiskQueue q = sink.queue();
-        Gauge.builder("odin.loki.queue.records", q, dev.odin.loki.DiskQueue::pendingRecords)
+        dev.odin.delivery.DiskQueue q = sink.queue();
+        Gauge.builder("odin.loki.queue.records", q, dev.odin.delivery.DiskQueue::pendingRecords)
                 .description("Log records waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.loki.DiskQueue::pendingBytes)
+        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.delivery.DiskQueue::pendingBytes)
                 .description("Payload bytes waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.loki.DiskQueue::diskBytes)
+        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.delivery.DiskQueue::diskBytes)
                 .description("Bytes the disk queue's files hold").register(registry);
         Gauge.builder("odin.loki.queue.oldest.age", q, queue -> {
             try {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import com.sun.net.httpserver.HttpServer;
 import dev.odin.config.OdinProperties;
+import dev.odin.delivery.DiskQueue;
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.LabelPairAdapter;
 import dev.odin.loki.wire.PushRequest;

@@ -1,4 +1,4 @@
-package dev.odin.loki;
+package dev.odin.delivery;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.odin.loki;
+package dev.odin.delivery;
 
 import dev.odin.otlp.OtlpRequestException;
 
