@@ -8,7 +8,7 @@ import dev.odin.alerting.AlertBook;
 import dev.odin.alerting.WebhookMessage;
 import dev.odin.alerting.WebhookMetrics;
 import dev.odin.config.AlertingProperties;
-import dev.odin.loki.DiskQueue;
+import dev.odin.delivery.DiskQueue;
 import dev.odin.testing.Await;
 import dev.odin.testing.HttpStandIn;
 import dev.odin.testing.MutableClock;
