@@ -66,7 +66,7 @@ final class ChannelOutbox implements AutoCloseable {
                     public void deadLettered(QueuedSender.DeadLetter why, long items) {
                         metrics.deadLettered(name, why.reason());
                     }
-                }, null, clock);
+                }, metrics.registry(), clock);
         metrics.queue(name, queue::pending);
     }
 
