@@ -85,7 +85,8 @@ class SecondEventSinkIT extends OdinIntegrationTest {
         String stream = "{service_name=\"two-sinks\"}";
         Await.until("the records in Loki", Duration.ofSeconds(20),
                 () -> LOKI.streams().getOrDefault(stream, List.of()).size() >= 2);
-        assertThat(scrape().value("odin_delivery_queue_records{sender=\"loki\"}")).isEqualTo(0.0);
+        Await.until("the queue empty", Duration.ofSeconds(10),
+                () -> Double.valueOf(0.0).equals(scrape().value("odin_delivery_queue_records{sender=\"loki\"}")));
         assertThat(LOKI.streams().get(stream)).extracting(StandInLoki.Entry::line).containsExactly("once-a", "once-b");
         assertThat(EventSinkRoutes.eventFileLines(properties.getDataDir())).filteredOn(l -> l.contains("two-sinks"))
                 .hasSize(2);
