@@ -86,7 +86,7 @@ public final class AlertIntake {
                 status = w.status();
                 message = w.getMessage();
                 metrics.refused("invalid");
-            } else if (t instanceof dev.odin.exporter.loki.QueueFullException) {
+            } else if (t instanceof dev.odin.delivery.QueueFullException) {
                 status = 503;
                 message = "the event queue is full; retry later";
                 metrics.refused("queue_full");

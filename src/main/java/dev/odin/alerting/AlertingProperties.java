@@ -46,7 +46,7 @@ public class AlertingProperties {
     @Valid
     private final Retry retry = new Retry();
 
-    /** How often the channels' threads are woken to deliver (routes/alert-notifications.yaml). */
+    /** How often each channel's sender looks at its queue (it also wakes on every new message). */
     @NotNull
     private Duration deliveryInterval = Duration.ofMillis(500);
 

@@ -2,7 +2,6 @@ package dev.odin.alerting;
 
 import dev.odin.receiver.alertmanager.WebhookMessage;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
-import dev.odin.exporter.loki.DiskQueue;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -13,14 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Processor;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The notification channels: routes alerts to the channels whose severities and matchers they
  * match, renders one message per channel per notification, and queues it on the channel's
- * outbox; escalates what stays unresolved; releases flapping alerts that settled. The routes
- * call {@link #deliver()} on a timer; {@link #escalateDue()} runs on the notifier's own timer.
+ * outbox; escalates what stays unresolved; releases flapping alerts that settled. Each outbox
+ * delivers on its own sender's loop (every odin.alerting.delivery-interval, started and stopped
+ * with the Spring lifecycle, and at once on every new message); {@link #escalateDue()} runs on
+ * the notifier's own timer.
  */
-public final class Notifier implements AutoCloseable {
+public final class Notifier implements SmartLifecycle, AutoCloseable {
 
     private record Route(AlertingProperties.Channel config, Matchers matchers, MessageRenderer renderer,
             ChannelOutbox outbox) {
@@ -45,10 +47,9 @@ public final class Notifier implements AutoCloseable {
             ChannelSender sender = c.getType() == AlertingProperties.Channel.Type.EMAIL ? new EmailSender(c)
                     : new HttpSender(c, http);
             Path dir = dataDir.resolve(c.getName());
-            DiskQueue queue = new DiskQueue(dir, props.getRetry().getQueueMaxSize().toBytes(), true, clock);
             channels.put(c.getName(), new Route(c, new Matchers(c.getSeverities(), c.getMatchers()),
                     new MessageRenderer(c.getTitleTemplate(), c.getBodyTemplate(), ChannelText.escaper(c.getType())),
-                    new ChannelOutbox(c.getName(), sender, queue, dir, props.getRetry(), metrics, clock)));
+                    new ChannelOutbox(c.getName(), sender, dir, props, metrics, clock)));
         }
         for (AlertingProperties.Escalation e : escalations) {
             if (!channels.containsKey(e.getChannel())) {
@@ -79,9 +80,29 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
-    /** The delivery route's step: each channel's thread delivers what is due. */
+    /** Wakes every channel's sender now: each delivers what is due (tests drive delivery with it). */
     public Processor deliver() {
         return exchange -> channels.values().forEach(r -> r.outbox().kick());
+    }
+
+    private volatile boolean running;
+
+    /** Starts each channel's delivery loop. */
+    @Override
+    public void start() {
+        channels.values().forEach(r -> r.outbox().start());
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        channels.values().forEach(r -> r.outbox().stop());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     /** The escalation timer's turn: escalations due, and flapping alerts that settled. */

@@ -15,6 +15,9 @@ import dev.odin.lifecycle.GracefulShutdown;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
 import dev.odin.receiver.otlp.ExportResponses;
+import dev.odin.exporter.loki.LokiSinks;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.ExportResponses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,10 +43,10 @@ public class AdmissionConfiguration {
 
     @Bean
     public AdmissionControl admissionControl(AdmissionProperties props, HeapWatch heap,
-            ObjectProvider<LokiSink> loki, MeterRegistry registry) {
+            ObjectProvider<LokiSinks> loki, MeterRegistry registry) {
         return new AdmissionControl(props, heap, () -> {
-            LokiSink sink = loki.getIfAvailable();
-            return sink == null ? 0 : sink.queue().fill();
+            LokiSinks sinks = loki.getIfAvailable();
+            return sinks == null ? 0 : sinks.fill();
         }, registry);
     }
 
@@ -78,7 +81,7 @@ public class AdmissionConfiguration {
 
     @Bean
     public GracefulShutdown gracefulShutdown(ShutdownProperties props, AdmissionControl admission,
-            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<LokiSink> loki) {
+            ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<LokiSinks> loki) {
         return new GracefulShutdown(props, admission, grpc, loki);
     }
 

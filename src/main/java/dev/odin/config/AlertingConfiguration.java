@@ -1,10 +1,11 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.alerting.AlertingProperties;
 import dev.odin.alerting.AlertBook;
 import dev.odin.alerting.AlertIntake;
 import dev.odin.receiver.alertmanager.WebhookDecoder;
-import dev.odin.receiver.otlp.WebhookCredentials;
+import dev.odin.receiver.alertmanager.WebhookCredentials;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.alerting.Notifier;
 import dev.odin.lifecycle.PeriodicTask;
@@ -102,11 +103,6 @@ public class AlertingConfiguration {
     @Bean
     public Processor respondAlertmanagerError(AlertIntake intake) {
         return intake.failure();
-    }
-
-    @Bean
-    public Processor deliverNotifications(Notifier notifier) {
-        return notifier.deliver();
     }
 
     /** Escalations due, and flapping alerts that settled, every odin.alerting.check-interval. */

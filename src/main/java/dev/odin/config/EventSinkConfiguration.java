@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.receiver.otlp.AdmissionProperties;
@@ -13,35 +14,33 @@ import dev.odin.exporter.loki.LokiHealthIndicator;
 import dev.odin.exporter.loki.LokiMapper;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.signal.ExportResult;
+import dev.odin.exporter.files.EventFiles;
+import dev.odin.exporter.files.EventFilesComponent;
+import dev.odin.events.EventLimits;
+import dev.odin.exporter.loki.LokiComponent;
+import dev.odin.exporter.loki.LokiMapper;
+import dev.odin.exporter.loki.LokiSinks;
 import dev.odin.telemetry.OdinMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.apache.camel.Processor;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 /**
- * The beans the event-sink and loki-delivery routes name. Which sink an event reaches is the
- * route's choice, on the exchange property set by {@code selectEventSink}: local files without a
- * Loki URL, Loki's push API with one, or Loki's OTLP endpoint in pass-through mode.
+ * The event sinks as Camel endpoints, all there whatever odin.loki.url says: {@code odin-loki}
+ * (the configured Loki, {@code odin-loki:default}, and others by name) and {@code odin-files}
+ * ({@code odin-files:events}). Which sink an event reaches is the routes' choice (the event-sink
+ * route in routes/otlp-logs.yaml); see docs/routes.md.
  */
 @Configuration(proxyBeanMethods = false)
 public class EventSinkConfiguration {
-
-    /** Exchange property the event-sink route chooses on: files, loki or otlp. */
-    public static final String SINK_PROPERTY = "odinEventSink";
-
-    @Bean
-    public Processor selectEventSink(OdinProperties props) {
-        String sink = props.getLoki().getUrl().isBlank() ? "files"
-                : props.getLoki().getFormat() == LokiProperties.Format.OTLP ? "otlp" : "loki";
-        return exchange -> exchange.setProperty(SINK_PROPERTY, sink);
-    }
 
     /** Route step (otlp-logs): the odin.events length limits, before any sink. */
     @Bean
@@ -66,19 +65,10 @@ public class EventSinkConfiguration {
     }
 
     @Bean
-    public LokiMapper lokiMapper(OdinProperties props, OdinMetrics telemetry) {
+    public LokiMapper lokiMapper(OdinProperties props, MeterRegistry registry) {
         LokiMapper mapper = new LokiMapper(props.getLoki(), Clock.systemUTC());
-        telemetry.bindTrimmed(mapper.trimmed());
+        bindTrimmed(mapper.trimmed(), registry);
         return mapper;
-    }
-
-    @Bean
-    public Processor mapLogsForLoki(LokiMapper mapper, AuthProperties auth) {
-        return exchange -> {
-            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-            exchange.getMessage().setBody(mapper.map(exchange.getMessage().getBody(ExportLogsServiceRequest.class),
-                    auth.tenantLabel(), result == null ? "" : result.tenant()));
-        };
     }
 
     /** Every write of events and delivery state under odin.data-dir; also /health component dataDir. */
@@ -89,53 +79,55 @@ public class EventSinkConfiguration {
                 admission.retryAfter().toMillis(), registry);
     }
 
+    /** The local event files: made when a route first sends to odin-files:events (or /health asks). */
     @Bean(destroyMethod = "close")
-    @ConditionalOnExpression("'${odin.loki.url:}'.isBlank()")
-    public EventFiles eventFiles(OdinProperties props, OdinMetrics telemetry) throws IOException {
+    @Lazy
+    public EventFiles eventFiles(OdinProperties props, MeterRegistry registry) throws IOException {
         EventFiles files = new EventFiles(Path.of(props.getDataDir()).resolve("events"),
                 props.getEvents().getMaxFileSize().toBytes(), props.getEvents().getRetentionDays(), Clock.systemUTC());
-        telemetry.bindEventFiles(files);
+        bindFiledByArrival(files, registry);
         return files;
     }
 
-    @Bean
-    public Processor writeEventFiles(ObjectProvider<EventFiles> files, OdinMetrics telemetry, DataDirGuard guard) {
-        return exchange -> {
-            dev.odin.exporter.loki.MappedLogs logs = exchange.getMessage().getBody(dev.odin.exporter.loki.MappedLogs.class);
-            telemetry.eventsWritten(guard.write(DataDirGuard.EVENTS, () -> files.getObject().write(logs)));
-        };
+    /** Camel component odin-files. */
+    @Bean("odin-files")
+    public EventFilesComponent odinFilesComponent(ObjectProvider<EventFiles> files, LokiMapper mapper,
+            AuthProperties auth, OdinMetrics telemetry, DataDirGuard guard) {
+        return new EventFilesComponent(files::getObject, mapper, auth.tenantLabel(), telemetry, guard);
     }
 
+    /** Every Loki: the default one (when odin.loki.url is set) and those the routes name. */
     @Bean(destroyMethod = "close")
-    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiSink lokiSink(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard) throws IOException {
-        return new LokiSink(props.getLoki(), Path.of(props.getDataDir()), Clock.systemUTC(), telemetry, guard);
+    public LokiSinks lokiSinks(OdinProperties props, OdinMetrics telemetry, DataDirGuard guard,
+            MeterRegistry registry, ObjectProvider<HealthContributorRegistry> health) throws IOException {
+        return new LokiSinks(props.getLoki(), Path.of(props.getDataDir()), telemetry, guard, registry, health);
     }
 
-    @Bean
-    @ConditionalOnExpression("!'${odin.loki.url:}'.isBlank()")
-    public LokiHealthIndicator lokiHealthIndicator(LokiSink sink) {
-        return new LokiHealthIndicator(sink);
+    /** Camel component odin-loki. */
+    @Bean("odin-loki")
+    public LokiComponent odinLokiComponent(LokiSinks sinks, LokiMapper mapper, AuthProperties auth,
+            OdinProperties props) {
+        return new LokiComponent(sinks, mapper, auth.tenantLabel(), props.getLoki());
     }
 
-    @Bean
-    public Processor enqueueForLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> sink.getObject().enqueue().process(exchange);
+    /** Log records trimmed to fit one of Loki's caps, as odin_loki_trimmed_total{cap}. */
+    private static void bindTrimmed(LokiMapper.Trimmed t, MeterRegistry registry) {
+        for (var cap : java.util.Map.of("stream_labels", t.streamLabels, "metadata_entries", t.metadataEntries,
+                "metadata_size", t.metadataSize, "line_size", t.lineSize, "label_value_size", t.labelValueSize).entrySet()) {
+            FunctionCounter.builder("odin.loki.trimmed", cap.getValue(), LongAdder::doubleValue)
+                    .description("Log records trimmed to fit one of Loki's caps, by cap").tag("cap", cap.getKey())
+                    .register(registry);
+        }
     }
 
-    @Bean
-    public Processor enqueueOtlpForLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> sink.getObject().enqueueOtlp().process(exchange);
-    }
-
-    /** A no-op without Loki: the timer route is there either way. */
-    @Bean
-    public Processor deliverToLoki(ObjectProvider<LokiSink> sink) {
-        return exchange -> {
-            LokiSink s = sink.getIfAvailable();
-            if (s != null) {
-                s.deliver().process(exchange);
-            }
-        };
+    /** Events filed under their arrival day instead of their own, as odin_events_filed_by_arrival_total{reason}. */
+    private static void bindFiledByArrival(EventFiles files, MeterRegistry registry) {
+        EventFiles.FiledByArrival f = files.filedByArrival();
+        for (var e : java.util.Map.of("too_old", f.tooOld, "too_far_ahead", f.tooFarAhead).entrySet()) {
+            FunctionCounter.builder("odin.events.filed.by.arrival", e.getValue(), LongAdder::doubleValue)
+                    .description("Events written to the arrival day's file because their own day was before the"
+                            + " retention or more than a day ahead, by reason")
+                    .tag("reason", e.getKey()).register(registry);
+        }
     }
 }

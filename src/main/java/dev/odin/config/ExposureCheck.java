@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.receiver.otlp.AuthProperties;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -6,6 +6,10 @@ import dev.odin.health.endpoint.HealthzEndpoint;
 import dev.odin.health.endpoint.ReadyEndpoint;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.health.endpoint.HealthzEndpoint;
+import dev.odin.health.endpoint.ReadyEndpoint;
+import dev.odin.exporter.loki.LokiSinks;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
@@ -40,7 +44,7 @@ public class HealthConfiguration {
 
     @Bean
     public ReadyEndpoint readyEndpoint(ApplicationAvailability availability, CamelContext camel,
-            ObjectProvider<LokiSink> sink, ObjectProvider<OtlpGrpcServer> grpc,
+            ObjectProvider<LokiSinks> sink, ObjectProvider<OtlpGrpcServer> grpc,
             ObjectProvider<dev.odin.receiver.otlp.AdmissionControl> admission,
             ObjectProvider<dev.odin.health.DataDirGuard> dataDir) {
         return new ReadyEndpoint(availability, camel, sink, grpc, admission, dataDir);

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
 import dev.odin.receiver.otlp.AuthProperties;

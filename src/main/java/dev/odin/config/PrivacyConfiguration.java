@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.privacy.PrivacyProperties;
 import dev.odin.privacy.AttributeRules;
 import dev.odin.privacy.EventsPrivacy;

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,7 +30,6 @@ import org.apache.camel.model.WhenDefinition;
  * <li>{@code direct:otlp-metrics}, {@code direct:otlp-logs}, {@code direct:otlp-traces}: the
  * pipelines both receivers hand requests to;
  * <li>{@code direct:event-sink}: where log events, alert notifications and usage records go;
- * <li>{@code timer:loki-delivery}, when {@code odin.loki.url} is set: what empties the Loki queue.
  * </ul>
  * Each must be there and started. Optional routes (probes, alerting, transcripts, expiry) are
  * not required: leaving one out is a way to switch it off.
@@ -83,9 +83,6 @@ public final class RouteSetCheck {
         needed.put("direct:otlp-logs", "the logs pipeline");
         needed.put("direct:otlp-traces", "the traces pipeline");
         needed.put("direct:event-sink", "the event sink");
-        if (loki) {
-            needed.put("timer:loki-delivery", "the Loki delivery (odin.loki.url is set)");
-        }
         return needed;
     }
 

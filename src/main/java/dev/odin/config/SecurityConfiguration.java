@@ -1,9 +1,10 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.receiver.otlp.AuthProperties;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.receiver.otlp.ReceiverAuthenticationFilter;
-import dev.odin.receiver.otlp.WebhookCredentials;
+import dev.odin.receiver.alertmanager.WebhookCredentials;
 import dev.odin.receiver.otlp.ReceiverRefusals;
 import dev.odin.receiver.otlp.TomcatConnections;
 import dev.odin.lifecycle.PeriodicTask;

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class Settings {
 
     /** {@code odin.data-dir (ODIN_DATADIR)}: how a refusal names the setting to change. */
     public static String named(String key) {
-        return key + " (" + env(key) + ")";
+        return RefusedStartException.setting(key);
     }
 
     /** The odin.* keys in the configuration metadata on the class path, plus {@code extra}. */

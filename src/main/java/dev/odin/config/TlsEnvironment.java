@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

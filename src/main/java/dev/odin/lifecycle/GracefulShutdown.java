@@ -3,6 +3,10 @@ package dev.odin.lifecycle;
 import dev.odin.receiver.otlp.AdmissionControl;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.AdmissionControl;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.exporter.loki.LokiSinks;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,12 +35,12 @@ public final class GracefulShutdown implements SmartLifecycle, ApplicationListen
     private final ShutdownProperties config;
     private final AdmissionControl admission;
     private final ObjectProvider<OtlpGrpcServer> grpc;
-    private final ObjectProvider<LokiSink> loki;
+    private final ObjectProvider<LokiSinks> loki;
     private volatile boolean running;
     private volatile boolean drained;
 
     public GracefulShutdown(ShutdownProperties config, AdmissionControl admission, ObjectProvider<OtlpGrpcServer> grpc,
-            ObjectProvider<LokiSink> loki) {
+            ObjectProvider<LokiSinks> loki) {
         this.config = config;
         this.admission = admission;
         this.grpc = grpc;
@@ -85,16 +89,18 @@ public final class GracefulShutdown implements SmartLifecycle, ApplicationListen
             log.warn("Shutting down: {} request(s) still in flight after {}", admission.inFlightRequests(),
                     config.requestTimeout());
         }
-        LokiSink sink = loki.getIfAvailable();
-        if (sink != null) {
+        LokiSinks sinks = loki.getIfAvailable();
+        for (LokiSink sink : sinks == null ? java.util.List.<LokiSink>of() : sinks.all()) {
+            String which = sink.name().equals("default") ? "" : " (odin-loki:" + sink.name() + ")";
             try {
                 boolean empty = sink.flush(config.flushTimeout());
-                log.info("Shutting down: event queue {}", empty ? "delivered to Loki"
+                log.info("Shutting down: event queue{} {}", which, empty ? "delivered to Loki"
                         : sink.queue().pendingRecords() + " record(s) kept on disk for the next start");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (java.io.IOException e) {
-                log.warn("Shutting down: the event queue could not be flushed ({}); it stays on disk", e.toString());
+                log.warn("Shutting down: the event queue{} could not be flushed ({}); it stays on disk", which,
+                        e.toString());
             }
         }
         log.info("Shutting down: receivers closed and queue handled in {} ms", (System.nanoTime() - t0) / 1_000_000);

@@ -132,48 +132,6 @@ public final class OdinMetrics {
     }
 
     /** Events whose own day could not name their file (dev.odin.exporter.files.EventFiles), by reason. */
-    public void bindEventFiles(dev.odin.exporter.files.EventFiles files) {
-        dev.odin.exporter.files.EventFiles.FiledByArrival f = files.filedByArrival();
-        for (var e : Map.of("too_old", f.tooOld, "too_far_ahead", f.tooFarAhead).entrySet()) {
-            FunctionCounter.builder("odin.events.filed.by.arrival", e.getValue(), LongAdder::doubleValue)
-                    .description("Events written to the arrival day's file because their own day was before the"
-                            + " retention or more than a day ahead, by reason")
-                    .tag("reason", e.getKey()).register(registry);
-        }
-    }
-
-    /** The Loki queue's depth and age, and the mapper's trim counts. */
-    public void bindLokiQueue(dev.odin.exporter.loki.LokiSink sink) {
-        dev.odin.exporter.loki.DiskQueue q = sink.queue();
-        Gauge.builder("odin.loki.queue.records", q, dev.odin.exporter.loki.DiskQueue::pendingRecords)
-                .description("Log records waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.bytes", q, dev.odin.exporter.loki.DiskQueue::pendingBytes)
-                .description("Payload bytes waiting in the disk queue").register(registry);
-        Gauge.builder("odin.loki.queue.disk.bytes", q, dev.odin.exporter.loki.DiskQueue::diskBytes)
-                .description("Bytes the disk queue's files hold").register(registry);
-        Gauge.builder("odin.loki.queue.oldest.age", q, queue -> {
-            try {
-                long t = queue.oldestEnqueuedMillis();
-                return t < 0 ? 0 : (System.currentTimeMillis() - t) / 1000.0;
-            } catch (java.io.IOException e) {
-                return Double.NaN;
-            }
-        }).baseUnit("seconds").description("Age of the oldest undelivered log record").register(registry);
-    }
-
-    public void bindTrimmed(dev.odin.exporter.loki.LokiMapper.Trimmed t) {
-        trimmed(t.streamLabels, "stream_labels");
-        trimmed(t.metadataEntries, "metadata_entries");
-        trimmed(t.metadataSize, "metadata_size");
-        trimmed(t.lineSize, "line_size");
-        trimmed(t.labelValueSize, "label_value_size");
-    }
-
-    private void trimmed(LongAdder adder, String cap) {
-        FunctionCounter.builder("odin.loki.trimmed", adder, LongAdder::doubleValue)
-                .description("Log records trimmed to fit one of Loki's caps, by cap").tag("cap", cap).register(registry);
-    }
-
     private void dropped(LongAdder adder, String reason) {
         FunctionCounter.builder("odin.series.dropped", adder, LongAdder::doubleValue)
                 .description("Series removed or refused: by cap, expiry, staleness marker or source cap")

@@ -33,7 +33,7 @@ class AlertIntakeFailureTest {
 
     @Test
     void aFullQueueIs503AndAnythingElse500SoAlertmanagerRetries() throws Exception {
-        assertThat(fail(new dev.odin.exporter.loki.QueueFullException("full")).getMessage()
+        assertThat(fail(new dev.odin.delivery.QueueFullException("full")).getMessage()
                 .getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(503);
         Exchange e = fail(new java.io.IOException("disk gone"));
         assertThat(e.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(500);

@@ -1,12 +1,12 @@
 package dev.odin.alerting;
 
+import dev.odin.delivery.DiskQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odin.receiver.alertmanager.WebhookMessage;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
-import dev.odin.exporter.loki.DiskQueue;
 import dev.odin.testing.Await;
 import dev.odin.testing.HttpStandIn;
 import dev.odin.testing.MutableClock;

@@ -1,5 +1,6 @@
 package dev.odin.config;
 
+import dev.odin.signal.RefusedStartException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

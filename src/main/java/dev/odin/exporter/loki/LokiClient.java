@@ -1,5 +1,6 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.delivery.DiskQueue;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
 import dev.odin.events.EventJson;

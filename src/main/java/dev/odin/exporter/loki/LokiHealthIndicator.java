@@ -1,12 +1,13 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.delivery.DiskQueue;
 import java.io.IOException;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
 /**
- * The Loki component of /health: UP while deliveries succeed, DEGRADED while they are being
+ * A Loki's component of /health (loki, loki-<name>): UP while deliveries succeed, DEGRADED while they are being
  * retried (with the last errors), and the queue's backlog either way.
  */
 public final class LokiHealthIndicator extends AbstractHealthIndicator {

@@ -56,7 +56,7 @@ public class LokiProperties {
     @NotNull
     private Duration timeout = Duration.ofSeconds(30);
 
-    /** How often the delivery step looks at the queue (the loki-delivery route's timer). */
+    /** How often each Loki's sender looks at its queue (its own loop, dev.odin.delivery.QueuedSender). */
     @NotNull
     private Duration deliveryInterval = Duration.ofMillis(100);
 

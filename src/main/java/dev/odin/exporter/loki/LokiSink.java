@@ -1,366 +1,218 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.delivery.DiskQueue;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
+import dev.odin.delivery.Entry;
+import dev.odin.delivery.Outcome;
+import dev.odin.delivery.QueuedSender;
 import dev.odin.events.EventJson;
-import dev.odin.health.DataDirFullException;
 import dev.odin.health.DataDirGuard;
 import dev.odin.loki.wire.EntryAdapter;
 import dev.odin.loki.wire.PushRequest;
 import dev.odin.loki.wire.StreamAdapter;
 import dev.odin.signal.ExportResult;
 import dev.odin.telemetry.OdinMetrics;
+import dev.odin.delivery.DiskQueue;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.Writer;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import org.apache.camel.Processor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The Loki event sink: requests are put in the disk queue (and acknowledged only once they are
- * on disk), and a delivery step, run by a timer route, sends them on in order, in batches by size
- * and age, retrying with exponential backoff and jitter while Loki is unavailable. A batch Loki
- * refuses for good (a 4xx other than 429) is written to a dead-letter file and not retried.
+ * One Loki as an event sink: mapped streams (or, in pass-through mode, the OTLP request as it
+ * came) go into this Loki's {@link QueuedSender}, which acknowledges them once they are on disk
+ * and delivers them on its own thread, in order, in batches by size and age (odin.loki.batch-*),
+ * retrying with exponential backoff and jitter while Loki is unavailable. A batch Loki refuses
+ * for good (a 4xx other than 429) is written to the dead-letter file and not retried. One push
+ * carries one tenant (X-Scope-OrgID): the tenant is the entries' header.
  *
  * <p>Every write goes through the {@link DataDirGuard}: a request whose records cannot be queued
  * (a full disk) is refused with "retry later" and leaves nothing behind; a cursor or dead-letter
- * write that fails holds delivery back (no batch is sent while the cursor is unsaved, so a
- * restart never re-sends more than one batch) and is retried on the next run.
+ * write that fails holds delivery back and is retried on the next run.
  */
 public final class LokiSink implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(LokiSink.class);
-    private static final int MAX_LOGGED_CAUSES = 100;
-
+    private final String name;
     private final LokiProperties config;
-    private final DiskQueue queue;
-    private final LokiClient client;
-    private final Clock clock;
-    private final OdinMetrics telemetry;
-    private final Path deadLetter;
-    private final DataDirGuard guard;
-    private final Set<String> loggedCauses = ConcurrentHashMap.newKeySet();
-    private final Deque<String> lastErrors = new ArrayDeque<>();
+    private final QueuedSender sender;
 
-    private int failures;
-    private long nextAttemptMillis;
-    private volatile boolean retrying;
-
-    public LokiSink(LokiProperties config, Path dataDir, Clock clock, OdinMetrics telemetry,
-            DataDirGuard guard) throws IOException {
+    /**
+     * @param name {@code default} for odin.loki.url, else the endpoint's name
+     * @param telemetry the odin_loki_* metrics, for the default Loki; null for another one (which
+     *     has the odin_delivery_* metrics of its sender only)
+     */
+    public LokiSink(String name, LokiProperties config, Path queueDir, Path deadLetter, Clock clock,
+            OdinMetrics telemetry, DataDirGuard guard, MeterRegistry registry) throws IOException {
+        this.name = name;
         this.config = config;
-        this.guard = guard;
-        this.clock = clock;
-        this.telemetry = telemetry;
-        this.queue = new DiskQueue(dataDir.resolve("loki-queue"), config.getQueueMaxSize().toBytes(),
-                config.isDropOldestWhenFull(), clock);
-        this.client = new LokiClient(config);
-        this.deadLetter = dataDir.resolve("loki-dead-letter.jsonl");
-        telemetry.bindLokiQueue(this);
+        LokiClient client = new LokiClient(config);
+        QueuedSender.Options options = new QueuedSender.Options(senderName(name), "Loki", queueDir)
+                .queue(config.getQueueMaxSize().toBytes(), config.isDropOldestWhenFull())
+                .batch(config.getBatchSize().toBytes(), 100_000, config.getBatchWait())
+                .interval(config.getDeliveryInterval())
+                .backoff(config.getMinBackoff(), config.getMaxBackoff(), true)
+                .deadLetter(deadLetter, 0, true)
+                .guard((what, action) -> guard.write(what, () -> {
+                    action.run();
+                    return null;
+                }), DataDirGuard.LOKI_QUEUE, DataDirGuard.LOKI_CURSOR, DataDirGuard.DEAD_LETTER);
+        this.sender = new QueuedSender(options, batch -> send(client, batch), LokiSink::writeDeadLetter,
+                telemetry == null ? null : listener(telemetry), registry, clock);
+        if (telemetry != null && registry != null) {
+            bindQueueGauges(registry);
+        }
+    }
+
+    /** The default Loki's queue depth and age as odin_loki_queue_* (the others have odin_delivery_*). */
+    private void bindQueueGauges(MeterRegistry registry) {
+        DiskQueue q = queue();
+        Gauge.builder("odin.loki.queue.records", q, DiskQueue::pendingRecords)
+                .description("Log records waiting in the disk queue").register(registry);
+        Gauge.builder("odin.loki.queue.bytes", q, DiskQueue::pendingBytes)
+                .description("Payload bytes waiting in the disk queue").register(registry);
+        Gauge.builder("odin.loki.queue.disk.bytes", q, DiskQueue::diskBytes)
+                .description("Bytes the disk queue's files hold").register(registry);
+        Gauge.builder("odin.loki.queue.oldest.age", q, queue -> {
+            try {
+                long t = queue.oldestEnqueuedMillis();
+                return t < 0 ? 0 : (System.currentTimeMillis() - t) / 1000.0;
+            } catch (java.io.IOException e) {
+                return Double.NaN;
+            }
+        }).baseUnit("seconds").description("Age of the oldest undelivered log record").register(registry);
+    }
+
+    /** The sender label of a Loki's metrics: {@code loki}, {@code loki-<name>}. */
+    public static String senderName(String name) {
+        return "default".equals(name) ? "loki" : "loki-" + name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LokiProperties config() {
+        return config;
+    }
+
+    public QueuedSender sender() {
+        return sender;
     }
 
     public DiskQueue queue() {
-        return queue;
+        return sender.queue();
     }
 
     public boolean retrying() {
-        return retrying;
+        return sender.retrying();
     }
 
-    public synchronized List<String> lastErrors() {
-        return new ArrayList<>(lastErrors);
+    public List<String> lastErrors() {
+        return sender.lastErrors();
     }
 
-    /** Route step: the mapped streams of one request into the queue (durably). */
-    public Processor enqueue() {
-        return exchange -> {
-            MappedLogs logs = exchange.getMessage().getBody(MappedLogs.class);
-            if (logs.records() > 0) {
-                append(LokiClient.PUSH_REQUEST, logs.records(), logs.toPushRequest().toByteArray(), tenant(exchange));
-            }
-        };
-    }
-
-    /** Route step for the pass-through mode: the OTLP request as it came, for Loki's /otlp/v1/logs. */
-    public Processor enqueueOtlp() {
-        return exchange -> {
-            ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-            int records = result == null ? 0 : (int) result.received();
-            if (records > 0) {
-                append(LokiClient.OTLP_REQUEST, records, request.toByteArray(), tenant(exchange));
-            }
-        };
-    }
-
-    private static String tenant(org.apache.camel.Exchange exchange) {
-        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-        return result == null ? "" : result.tenant();
-    }
-
-    private void append(byte type, int records, byte[] payload, String tenant) throws IOException {
-        long droppedBefore = queue.droppedRecords();
-        byte[] wrapped = TenantRecords.wrap(tenant, payload);
-        guard.write(DataDirGuard.LOKI_QUEUE, () -> {
-            queue.append(TenantRecords.type(type, tenant), records, wrapped);
-            return null;
-        });
-        long dropped = queue.droppedRecords() - droppedBefore;
-        if (dropped > 0) {
-            telemetry.lokiDropped("queue_full", dropped);
+    /** The mapped streams of one request into the queue (durably); {@code tenant} empty: the configured one. */
+    public void enqueue(MappedLogs logs, String tenant) throws IOException {
+        if (logs.records() > 0) {
+            sender.append(Entry.of(LokiClient.PUSH_REQUEST, headers(tenant), logs.toPushRequest().toByteArray(),
+                    logs.records()));
         }
     }
 
-    /** Route step, run by a timer: sends what is due, until the queue is empty or Loki fails. */
-    public Processor deliver() {
-        return exchange -> deliverDue();
+    /** Pass-through mode: the OTLP request as it came, for Loki's /otlp/v1/logs. */
+    public void enqueueOtlp(ExportLogsServiceRequest request, int records, String tenant) throws IOException {
+        if (records > 0) {
+            sender.append(Entry.of(LokiClient.OTLP_REQUEST, headers(tenant), request.toByteArray(), records));
+        }
     }
 
-    /**
-     * One run of the delivery timer: at most about a second of sending, so that a flush on
-     * shutdown (which needs this lock) never waits long behind it.
-     */
-    synchronized void deliverDue() throws IOException {
-        deliverDue(false, clock.millis() + 1000);
+    private static Map<String, String> headers(String tenant) {
+        return tenant == null || tenant.isEmpty() ? Map.of() : Map.of(Entry.LEGACY_TENANT_HEADER, tenant);
     }
 
-    /**
-     * Sends what is queued, not waiting for batches to fill, until the queue is empty or the
-     * timeout passes (retrying with the usual backoff meanwhile). What is left stays in the
-     * queue on disk for the next start. Called once the receivers have stopped.
-     *
-     * @return true when the queue is empty
-     */
+    /** @see QueuedSender#flush */
     public boolean flush(Duration timeout) throws IOException, InterruptedException {
-        long deadline = clock.millis() + timeout.toMillis();
-        while (queue.pendingRecords() > 0) {
-            long now = clock.millis();
-            if (now >= deadline) {
-                return false;
+        return sender.flush(timeout);
+    }
+
+    public void start() {
+        sender.start();
+    }
+
+    private static Outcome send(LokiClient client, List<Entry> batch) {
+        List<DiskQueue.Record> records = new ArrayList<>(batch.size());
+        for (Entry e : batch) {
+            records.add(new DiskQueue.Record(0, 0, e.enqueuedMillis(), e.type(), e.items(), e.payload()));
+        }
+        LokiClient.Outcome o = client.push(records, batch.get(0).headers().getOrDefault(Entry.LEGACY_TENANT_HEADER, ""));
+        return switch (o.kind()) {
+            case DELIVERED -> Outcome.delivered();
+            case RETRY -> Outcome.retryLater(o.status(), o.message(), o.retryAfter());
+            case PERMANENT -> Outcome.dropPermanently(o.status(), null, o.message());
+        };
+    }
+
+    private static QueuedSender.Listener listener(OdinMetrics telemetry) {
+        return new QueuedSender.Listener() {
+            @Override
+            public void sent(List<Entry> batch, long items, long bytes) {
+                telemetry.lokiSent(items, bytes);
             }
-            long wait;
-            synchronized (this) {
-                wait = nextAttemptMillis - now;
-                if (wait <= 0) {
-                    deliverDue(true, deadline);
-                    continue;
-                }
+
+            @Override
+            public void retried(Outcome outcome) {
+                telemetry.lokiRetried(outcome.statusLabel());
             }
-            Thread.sleep(Math.max(1, Math.min(wait, deadline - now)));
-        }
-        return true;
-    }
 
-    private synchronized void deliverDue(boolean flushing, long deadlineMillis) throws IOException {
-        long now = clock.millis();
-        if (now < nextAttemptMillis) {
-            return;
-        }
-        if (queue.cursorUnsaved() && !saveCursor()) {
-            return; // nothing more is sent until the cursor says what was
-        }
-        long batchBytes = config.getBatchSize().toBytes();
-        for (int round = 0; round < 1000 && now < deadlineMillis; round++) {
-            List<DiskQueue.Record> batch = sameKind(queue.peek(batchBytes, 100_000));
-            if (batch.isEmpty()) {
-                return;
+            @Override
+            public void deadLettered(QueuedSender.DeadLetter why, long items) {
+                telemetry.lokiFailed(why.outcome().statusLabel(), items);
             }
-            long bytes = 0;
-            for (DiskQueue.Record r : batch) {
-                bytes += r.payload().length;
+
+            @Override
+            public void dropped(long items) {
+                telemetry.lokiDropped("queue_full", items);
             }
-            boolean full = bytes >= batchBytes || queue.pendingBytes() > bytes;
-            if (!flushing && !full && now - batch.get(0).enqueuedMillis() < config.getBatchWait().toMillis()) {
-                return; // let the batch fill up a little longer
-            }
-            int records = 0;
-            for (DiskQueue.Record r : batch) {
-                records += r.items();
-            }
-            List<DiskQueue.Record> plain = new ArrayList<>(batch.size());
-            for (DiskQueue.Record r : batch) {
-                plain.add(TenantRecords.unwrap(r));
-            }
-            LokiClient.Outcome outcome = client.push(plain, TenantRecords.tenant(batch.get(0)));
-            switch (outcome.kind()) {
-                case DELIVERED:
-                    telemetry.lokiSent(records, bytes);
-                    failures = 0;
-                    retrying = false;
-                    if (!ack(batch)) {
-                        return;
-                    }
-                    break;
-                case RETRY: {
-                    failures++;
-                    retrying = true;
-                    long delay = backoffMillis(outcome.retryAfter());
-                    nextAttemptMillis = clock.millis() + delay;
-                    telemetry.lokiRetried(status(outcome));
-                    remember(outcome, "retrying in " + delay + " ms");
-                    return;
-                }
-                default:
-                    try {
-                        guard.write(DataDirGuard.DEAD_LETTER, () -> {
-                            deadLetter(plain, outcome);
-                            return null;
-                        });
-                    } catch (DataDirFullException e) {
-                        remember(outcome, "kept in the queue: " + e.getMessage());
-                        holdBack();
-                        return;
-                    }
-                    telemetry.lokiFailed(status(outcome), records);
-                    remember(outcome, "written to " + deadLetter.getFileName());
-                    if (!ack(batch)) {
-                        return;
-                    }
-                    break;
-            }
-            now = clock.millis();
-        }
+        };
     }
 
-    /** The cursor moved past a batch Loki took; false when it could not be saved (retried later). */
-    private boolean ack(List<DiskQueue.Record> batch) throws IOException {
-        try {
-            guard.write(DataDirGuard.LOKI_CURSOR, () -> {
-                queue.ack(batch);
-                return null;
-            });
-            return true;
-        } catch (DataDirFullException e) {
-            holdBack();
-            return false;
-        }
-    }
-
-    private boolean saveCursor() {
-        try {
-            guard.write(DataDirGuard.LOKI_CURSOR, () -> {
-                queue.saveCursor();
-                return null;
-            });
-            return true;
-        } catch (DataDirFullException e) {
-            holdBack();
-            return false;
-        }
-    }
-
-    /** A write under the data dir failed: the next delivery run waits one minimum backoff. */
-    private void holdBack() {
-        nextAttemptMillis = clock.millis() + config.getMinBackoff().toMillis();
-    }
-
-    /**
-     * The longest prefix of records of one type (a restart may have changed the mode) and one
-     * tenant: one push carries one X-Scope-OrgID.
-     */
-    private static List<DiskQueue.Record> sameKind(List<DiskQueue.Record> records) {
-        if (records.isEmpty()) {
-            return records;
-        }
-        byte type = records.get(0).type();
-        String tenant = TenantRecords.tenant(records.get(0));
-        int n = 0;
-        while (n < records.size() && records.get(n).type() == type
-                && TenantRecords.tenant(records.get(n)).equals(tenant)) {
-            n++;
-        }
-        return n == records.size() ? records : records.subList(0, n);
-    }
-
-    private long backoffMillis(Duration retryAfter) {
-        long min = config.getMinBackoff().toMillis();
-        long max = config.getMaxBackoff().toMillis();
-        long exp = min << Math.min(20, failures - 1);
-        long capped = Math.min(max, exp <= 0 ? max : exp);
-        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-        if (retryAfter != null) {
-            return Math.min(max, Math.max(retryAfter.toMillis(), min));
-        }
-        return jittered;
-    }
-
-    private static String status(LokiClient.Outcome o) {
-        return o.status() == 0 ? "connection" : Integer.toString(o.status());
-    }
-
-    private synchronized void remember(LokiClient.Outcome o, String what) {
-        String line = "Loki " + status(o) + ": " + o.message() + " (" + what + ")";
-        if (lastErrors.size() == 5) {
-            lastErrors.removeFirst();
-        }
-        lastErrors.addLast(line);
-        String cause = status(o) + ":" + (o.message().length() > 80 ? o.message().substring(0, 80) : o.message());
-        if (loggedCauses.size() < MAX_LOGGED_CAUSES && loggedCauses.add(cause)) {
-            log.warn(line);
-        }
-    }
-
-    /** Appends the batch to the dead-letter file; on failure the file is cut back to where it was. */
-    private void deadLetter(List<DiskQueue.Record> batch, LokiClient.Outcome outcome) throws IOException {
-        try (FileChannel ch = FileChannel.open(deadLetter, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long start = ch.size();
-            ch.position(start);
-            try {
-                writeDeadLetter(batch, outcome, new BufferedWriter(new OutputStreamWriter(
-                        Channels.newOutputStream(ch), StandardCharsets.UTF_8), 64 * 1024));
-            } catch (IOException e) {
-                ch.truncate(start);
-                throw e;
-            }
-        }
-    }
-
-    private static void writeDeadLetter(List<DiskQueue.Record> batch, LokiClient.Outcome outcome, BufferedWriter w)
+    /** One JSON line per event (as the event files have them), with the status and error of the refusal. */
+    private static void writeDeadLetter(List<Entry> batch, QueuedSender.DeadLetter why, Writer w)
             throws IOException {
-        Map<String, String> extra = Map.of("status", Integer.toString(outcome.status()), "error", outcome.message());
-        try (JsonGenerator g = EventJson.generator(w)) {
-            for (DiskQueue.Record r : batch) {
-                if (r.type() == LokiClient.OTLP_REQUEST) {
-                    g.writeStartObject();
-                    g.writeStringField("otlp_request_base64", Base64.getEncoder().encodeToString(r.payload()));
-                    g.writeStringField("status", extra.get("status"));
-                    g.writeStringField("error", extra.get("error"));
-                    g.writeEndObject();
-                    g.writeRaw('\n');
-                    continue;
-                }
-                for (StreamAdapter s : PushRequest.parseFrom(r.payload()).getStreamsList()) {
-                    var labels = MappedLogs.parseSelector(s.getLabels());
-                    for (EntryAdapter e : s.getEntriesList()) {
-                        EventJson.write(g, labels, e, extra);
-                    }
+        Map<String, String> extra = Map.of("status", Integer.toString(why.outcome().status()),
+                "error", why.outcome().message());
+        JsonGenerator g = EventJson.generator(w);
+        for (Entry r : batch) {
+            if (r.type() == LokiClient.OTLP_REQUEST) {
+                g.writeStartObject();
+                g.writeStringField("otlp_request_base64", Base64.getEncoder().encodeToString(r.payload()));
+                g.writeStringField("status", extra.get("status"));
+                g.writeStringField("error", extra.get("error"));
+                g.writeEndObject();
+                g.writeRaw('\n');
+                continue;
+            }
+            for (StreamAdapter s : PushRequest.parseFrom(r.payload()).getStreamsList()) {
+                var labels = MappedLogs.parseSelector(s.getLabels());
+                for (EntryAdapter e : s.getEntriesList()) {
+                    EventJson.write(g, labels, e, extra);
                 }
             }
         }
-        w.flush(); // not closed: the channel is the caller's, to cut back on failure
+        g.close(); // into w; w itself is not closed (AUTO_CLOSE_TARGET off)
     }
 
     @Override
     public void close() throws IOException {
-        queue.close();
+        sender.close();
     }
 }

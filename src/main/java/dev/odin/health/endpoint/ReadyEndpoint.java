@@ -1,9 +1,13 @@
 package dev.odin.health.endpoint;
 
+import dev.odin.delivery.DiskQueue;
 import dev.odin.health.DataDirGuard;
 import dev.odin.receiver.otlp.AdmissionControl;
-import dev.odin.exporter.loki.DiskQueue;
 import dev.odin.exporter.loki.LokiSink;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.AdmissionControl;
+import dev.odin.exporter.loki.LokiSink;
+import dev.odin.exporter.loki.LokiSinks;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,12 +34,12 @@ public class ReadyEndpoint {
 
     private final ApplicationAvailability availability;
     private final CamelContext camel;
-    private final ObjectProvider<LokiSink> loki;
+    private final ObjectProvider<LokiSinks> loki;
     private final ObjectProvider<OtlpGrpcServer> grpc;
     private final ObjectProvider<AdmissionControl> admission;
     private final ObjectProvider<DataDirGuard> dataDir;
 
-    public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSink> loki,
+    public ReadyEndpoint(ApplicationAvailability availability, CamelContext camel, ObjectProvider<LokiSinks> loki,
             ObjectProvider<OtlpGrpcServer> grpc, ObjectProvider<AdmissionControl> admission,
             ObjectProvider<DataDirGuard> dataDir) {
         this.admission = admission;
@@ -72,7 +76,13 @@ public class ReadyEndpoint {
                     + (failing.isEmpty() ? "" : ": " + String.join("; ", failing.values())));
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        LokiSink sink = loki.getIfAvailable();
+        LokiSinks sinks = loki.getIfAvailable();
+        for (LokiSink other : sinks == null ? java.util.List.<LokiSink>of() : sinks.all()) {
+            if (!other.name().equals("default") && other.queue().full()) {
+                reasons.add("the event queue of odin-loki:" + other.name() + " is full");
+            }
+        }
+        LokiSink sink = sinks == null ? null : sinks.defaultSink().orElse(null);
         if (sink != null) {
             DiskQueue q = sink.queue();
             if (q.full()) {

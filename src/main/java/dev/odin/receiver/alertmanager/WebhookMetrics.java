@@ -21,6 +21,11 @@ public final class WebhookMetrics {
         this.registry = registry;
     }
 
+    /** Where the channels' senders register their odin_delivery_* metrics. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     /** A webhook notification accepted. */
     public void notification(String status, String receiver) {
         counter("odin.alertmanager.notifications", "Alertmanager webhook notifications accepted", "status",

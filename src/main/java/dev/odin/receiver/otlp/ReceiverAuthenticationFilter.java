@@ -1,5 +1,6 @@
 package dev.odin.receiver.otlp;
 
+import dev.odin.receiver.alertmanager.WebhookCredentials;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

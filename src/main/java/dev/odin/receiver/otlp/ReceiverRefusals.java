@@ -1,5 +1,6 @@
 package dev.odin.receiver.otlp;
 
+import dev.odin.receiver.alertmanager.WebhookCredentials;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.signal.Transport;
 import io.micrometer.core.instrument.Counter;

@@ -1,5 +1,6 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.delivery.DiskQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

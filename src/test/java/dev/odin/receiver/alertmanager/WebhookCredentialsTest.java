@@ -3,7 +3,6 @@ package dev.odin.receiver.alertmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.odin.receiver.otlp.WebhookCredentials;
 import dev.odin.config.AlertingConfiguration;
 import dev.odin.alerting.AlertingProperties;
 import dev.odin.config.OdinProperties;

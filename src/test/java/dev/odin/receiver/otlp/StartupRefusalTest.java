@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.odin.OdinApplication;
 import dev.odin.config.RefusedStartAnalyzer;
-import dev.odin.config.RefusedStartException;
+import dev.odin.signal.RefusedStartException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.odin.exporter.loki;
+package dev.odin.delivery;
 
 import dev.odin.signal.OtlpRequestException;
 

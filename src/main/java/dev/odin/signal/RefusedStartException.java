@@ -1,4 +1,4 @@
-package dev.odin.config;
+package dev.odin.signal;
 
 /**
  * ODIN will not start this way, for a reason an operator can fix by configuration; the message
@@ -8,5 +8,10 @@ public final class RefusedStartException extends RuntimeException {
 
     public RefusedStartException(String message) {
         super(message);
+    }
+
+    /** {@code odin.data-dir (ODIN_DATADIR)}: how a refusal names the setting to change. */
+    public static String setting(String key) {
+        return key + " (" + key.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT) + ")";
     }
 }

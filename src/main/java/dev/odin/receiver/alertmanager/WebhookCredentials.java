@@ -1,4 +1,4 @@
-package dev.odin.receiver.otlp;
+package dev.odin.receiver.alertmanager;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.odin.exporter.loki;
+package dev.odin.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
