@@ -2,7 +2,6 @@ package dev.odin.config;
 
 import dev.odin.alerting.AlertBook;
 import dev.odin.alerting.AlertIntake;
-import dev.odin.alerting.WebhookDecoder;
 import dev.odin.auth.WebhookCredentials;
 import dev.odin.alerting.WebhookMetrics;
 import dev.odin.alerting.channels.Notifier;
@@ -80,26 +79,6 @@ public class AlertingConfiguration {
     @Bean
     public AlertIntake alertIntake(AlertBook book, WebhookMetrics metrics, Notifier notifier) {
         return new AlertIntake(book, metrics, notifier, Clock.systemUTC());
-    }
-
-    @Bean
-    public Processor decodeAlertmanagerWebhook() {
-        return new WebhookDecoder();
-    }
-
-    @Bean
-    public Processor prepareAlerts(AlertIntake intake) {
-        return intake.prepare();
-    }
-
-    @Bean
-    public Processor commitAlerts(AlertIntake intake) {
-        return intake.commit();
-    }
-
-    @Bean
-    public Processor respondAlertmanagerError(AlertIntake intake) {
-        return intake.failure();
     }
 
     @Bean

@@ -2,7 +2,6 @@ package dev.odin.config;
 
 import dev.odin.admission.AdmissionControl;
 import dev.odin.auth.GrpcBearerInterceptor;
-import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
 import dev.odin.otlp.OtlpHttpDecoder;
@@ -118,11 +117,6 @@ public class OdinConfiguration {
     @Bean
     public Processor respondOtlpError(OtlpHttpResponder responder) {
         return responder.failure();
-    }
-
-    @Bean
-    public Processor acceptOtlpLogs() {
-        return new OtlpLogsIntake();
     }
 
     @Bean

@@ -104,8 +104,8 @@ public final class LokiSink implements AutoCloseable {
     public Processor enqueueOtlp() {
         return exchange -> {
             ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-            ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
-            int records = result == null ? 0 : (int) result.received();
+            // the records of the request as it is now (a filter step may have dropped some)
+            int records = (int) ExportResult.logRecords(request);
             if (records > 0) {
                 append(LokiClient.OTLP_REQUEST, records, request.toByteArray(), tenant(exchange));
             }
