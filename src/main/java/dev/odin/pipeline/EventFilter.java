@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Bean {@code events}: per-record filters an operator puts in route otlp-logs (or any route
- * holding a logs request), e.g. {@code - bean: {ref: events, method: "drop('event.name', 'tool_decision')"}}.
+ * holding a logs request), e.g. {@code - bean: {ref: events, method: "drop(${body}, 'event.name', 'tool_decision')"}}.
  * Body in: {@code ExportLogsServiceRequest}; body out: the request without the records dropped
  * (itself when none is), scopes and resources left without records removed. No header or
  * property is read or written.
@@ -35,7 +35,11 @@ public final class EventFilter {
         this.telemetry = telemetry;
     }
 
-    /** Drops the records whose attribute {@code key} is {@code value}; keeps the others. */
+    /**
+     * Drops the records whose attribute {@code key} is {@code value}; keeps the others. A route
+     * names all three arguments: {@code "drop(${body}, 'key', 'value')"} (Camel binds nothing it
+     * is not given once a method call has arguments).
+     */
     public ExportLogsServiceRequest drop(ExportLogsServiceRequest request, String key, String value) {
         return filter(request, key, value, false);
     }
