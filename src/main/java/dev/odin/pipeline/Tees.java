@@ -31,10 +31,12 @@ public final class Tees {
 
     /**
      * The onException step. Body in: anything (the tee's copy); body out: unchanged. Reads the
-     * exchange property {@code CamelExceptionCaught} and the route id of the exchange.
+     * exchange properties {@code CamelExceptionCaught} and {@code CamelFailureRouteId} (the tee's
+     * route; a wireTap's copy still names the tapped route as where it came from).
      */
-    public void failed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause, Exchange exchange) {
-        String route = exchange.getFromRouteId() == null ? "unknown" : exchange.getFromRouteId();
+    public void failed(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause,
+            @ExchangeProperty(Exchange.FAILURE_ROUTE_ID) String failedRoute) {
+        String route = failedRoute == null ? "unknown" : failedRoute;
         Counter counter = failures.computeIfAbsent(route, r -> Counter.builder("odin.tee.failures")
                 .description("Tee sends (wireTap routes with routeConfiguration tee-errors) that failed; the"
                         + " requests they copied were not affected").tag("route", r).register(registry));
