@@ -66,29 +66,27 @@ public final class AlertIntake {
      * every header replaced by the response's. Reads the exchange property {@value #PREPARED}.
      */
     public void commit(@ExchangeProperty(PREPARED) Prepared prepared, Exchange exchange) throws Exception {
-        {
-            WebhookMessage m = prepared.message();
-            List<WebhookMessage.Alert> fresh = prepared.fresh();
-            // fresh again: the other Alertmanager of an HA pair may have committed the same alerts
-            // since prepare(); then this copy stores a second event but notifies no one
-            List<WebhookMessage.Alert> toNotify = book.fresh(fresh);
-            List<WebhookMessage.Alert> notify = book.commit(toNotify);
-            for (int i = notify.size(); i < toNotify.size(); i++) {
-                metrics.flappingHeld();
-            }
-            notifier.notify(m, notify);
-            for (WebhookMessage.Alert a : toNotify) {
-                metrics.alert(a.alertname(), a.severity(), a.status);
-            }
-            metrics.notification(m.status, m.receiver);
-            java.util.Map<String, Long> firing = book.firingBySeverity();
-            for (String s : new String[] {"critical", "warning", "info", "none"}) {
-                metrics.firing(s, firing.getOrDefault(s, 0L));
-            }
-            firing.forEach(metrics::firing);
-            respond(exchange, 200, "{\"status\":\"success\",\"alerts\":" + m.alerts.size() + ",\"new\":"
-                    + toNotify.size() + "}");
+        WebhookMessage m = prepared.message();
+        List<WebhookMessage.Alert> fresh = prepared.fresh();
+        // fresh again: the other Alertmanager of an HA pair may have committed the same alerts
+        // since prepare(); then this copy stores a second event but notifies no one
+        List<WebhookMessage.Alert> toNotify = book.fresh(fresh);
+        List<WebhookMessage.Alert> notify = book.commit(toNotify);
+        for (int i = notify.size(); i < toNotify.size(); i++) {
+            metrics.flappingHeld();
         }
+        notifier.notify(m, notify);
+        for (WebhookMessage.Alert a : toNotify) {
+            metrics.alert(a.alertname(), a.severity(), a.status);
+        }
+        metrics.notification(m.status, m.receiver);
+        java.util.Map<String, Long> firing = book.firingBySeverity();
+        for (String s : new String[] {"critical", "warning", "info", "none"}) {
+            metrics.firing(s, firing.getOrDefault(s, 0L));
+        }
+        firing.forEach(metrics::firing);
+        respond(exchange, 200, "{\"status\":\"success\",\"alerts\":" + m.alerts.size() + ",\"new\":"
+                + toNotify.size() + "}");
     }
 
     /**

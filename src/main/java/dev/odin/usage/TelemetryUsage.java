@@ -44,6 +44,7 @@ public final class TelemetryUsage {
     private final MeterRegistry registry;
     private final UsageUsers users;
     private final Map<String, CrossCheck> crossChecks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedBody = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Reported and priced cost of one model's telemetry requests. */
     private static final class CrossCheck {
@@ -68,9 +69,11 @@ public final class TelemetryUsage {
      */
     public void record(Object body, @org.apache.camel.ExchangeProperty(ExportResult.PROPERTY) ExportResult result) {
         if (!(body instanceof ExportLogsServiceRequest request)) {
-            log.warn("Claude Code usage from telemetry not recorded: the body after the event sink is {}, not the"
-                    + " logs request (keep variableReceive on the sink step of route otlp-logs)",
-                    body == null ? "null" : body.getClass().getName());
+            if (warnedBody.compareAndSet(false, true)) {
+                log.warn("Claude Code usage from telemetry not recorded: the body after the event sink is {}, not the"
+                        + " logs request (keep variableReceive on the sink step of route otlp-logs); told once",
+                        body == null ? "null" : body.getClass().getName());
+            }
             return;
         }
         try {
