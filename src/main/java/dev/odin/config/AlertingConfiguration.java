@@ -9,6 +9,9 @@ import dev.odin.receiver.alertmanager.WebhookCredentials;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.alerting.Notifier;
 import dev.odin.lifecycle.PeriodicTask;
+import dev.odin.receiver.alertmanager.WebhookCredentials;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
+import dev.odin.alerting.Notifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -83,26 +86,6 @@ public class AlertingConfiguration {
     @Bean
     public AlertIntake alertIntake(AlertBook book, WebhookMetrics metrics, Notifier notifier) {
         return new AlertIntake(book, metrics, notifier, Clock.systemUTC());
-    }
-
-    @Bean
-    public Processor decodeAlertmanagerWebhook() {
-        return new WebhookDecoder();
-    }
-
-    @Bean
-    public Processor prepareAlerts(AlertIntake intake) {
-        return intake.prepare();
-    }
-
-    @Bean
-    public Processor commitAlerts(AlertIntake intake) {
-        return intake.commit();
-    }
-
-    @Bean
-    public Processor respondAlertmanagerError(AlertIntake intake) {
-        return intake.failure();
     }
 
     /** Escalations due, and flapping alerts that settled, every odin.alerting.check-interval. */

@@ -7,7 +7,6 @@ import dev.odin.receiver.otlp.AuthProperties;
 import dev.odin.receiver.otlp.OtlpJsonProperties;
 import dev.odin.receiver.otlp.AdmissionControl;
 import dev.odin.receiver.otlp.GrpcBearerInterceptor;
-import dev.odin.receiver.otlp.OtlpLogsIntake;
 import dev.odin.receiver.otlp.ExportResponses;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
 import dev.odin.receiver.otlp.OtlpHttpDecoder;
@@ -17,6 +16,15 @@ import dev.odin.signal.Signal;
 import dev.odin.exporter.prometheus.MetricsTranslator;
 import dev.odin.exporter.prometheus.MetricSteps;
 import dev.odin.lifecycle.PeriodicTask;
+import dev.odin.receiver.otlp.AdmissionControl;
+import dev.odin.receiver.otlp.GrpcBearerInterceptor;
+import dev.odin.receiver.otlp.ExportResponses;
+import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.receiver.otlp.OtlpHttpDecoder;
+import dev.odin.receiver.otlp.OtlpHttpResponder;
+import dev.odin.receiver.otlp.OtlpJson;
+import dev.odin.signal.Signal;
+import dev.odin.exporter.prometheus.MetricsTranslator;
 import dev.odin.series.SeriesCollector;
 import dev.odin.series.SeriesStore;
 import dev.odin.series.StoreLimits;
@@ -135,11 +143,6 @@ public class OdinConfiguration {
     @Bean
     public Processor respondOtlpError(OtlpHttpResponder responder) {
         return responder.failure();
-    }
-
-    @Bean
-    public Processor acceptOtlpLogs() {
-        return new OtlpLogsIntake();
     }
 
     @Bean

@@ -47,7 +47,8 @@ public final class RouteSetCheck {
     /**
      * A step a pipeline must hold: the pipeline by the endpoint its route consumes from, what the
      * step is (for the refusal), and what counts as the step, any of: a bean ref (called as
-     * {@code bean:} or {@code process:}, or a {@code bean:} URI) or, with a colon, an endpoint
+     * {@code bean:} or {@code process:}, or a {@code bean:} URI; {@code ref.method} for one method
+     * of a bean called as {@code bean:} with that method) or, with a colon, an endpoint
      * the route sends to ({@code direct:event-sink}; ending in a colon: any endpoint of that scheme).
      */
     record Required(String pipeline, String step, List<String> anyOf) {
@@ -70,8 +71,8 @@ public final class RouteSetCheck {
             new Required("direct:otlp-metrics", "the translation into series", "translateMetrics"),
             new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy"),
             new Required("direct:otlp-logs", "an event sink", "direct:event-sink", "odin-loki:", "odin-files:"),
-            new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "decodeAlertmanagerWebhook"),
-            new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "commitAlerts"));
+            new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
+            new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "alertIntake.commit"));
 
     /** What must consume from which endpoint. */
     static Map<String, String> needed(boolean loki) {
@@ -191,6 +192,11 @@ public final class RouteSetCheck {
             }
             if (step instanceof BeanDefinition b && b.getRef() != null) {
                 found.add("bean:" + b.getRef());
+                if (b.getMethod() != null) {
+                    // bean:ref.method, the method without its arguments: one bean, several steps
+                    String m = b.getMethod();
+                    found.add("bean:" + b.getRef() + "." + (m.contains("(") ? m.substring(0, m.indexOf('(')) : m).trim());
+                }
             } else if (step instanceof ProcessDefinition p && p.getRef() != null) {
                 found.add("bean:" + p.getRef());
             } else if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null) {

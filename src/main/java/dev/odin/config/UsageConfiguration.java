@@ -5,6 +5,7 @@ import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.usage.BudgetWatch;
 import dev.odin.usage.Pricing;
 import dev.odin.usage.TelemetryUsage;
+import dev.odin.usage.TranscriptEvents;
 import dev.odin.usage.TranscriptFollower;
 import dev.odin.usage.TranscriptOffsets;
 import dev.odin.usage.TranscriptParser;
@@ -123,23 +124,13 @@ public class UsageConfiguration {
     }
 
     /**
-     * Route step (claude-transcripts): reads the file the file consumer found new or changed; the
+     * Route step (claude-transcripts): the file the file consumer found new or changed, read; the
      * body becomes the new usage as OTLP log records for the event sink (null when none is recent
-     * enough), with the ExportResult the sink expects.
+     * enough).
      */
     @Bean
-    public Processor readTranscript(TranscriptFollower follower, ClaudeProperties claude, Clock usageClock) {
-        return exchange -> {
-            List<UsageEvent> added = follower.read(Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH,
-                    String.class)));
-            ExportLogsServiceRequest logs = UsageLogRecords.of(added, usageClock.instant().minus(claude.eventMaxAge()));
-            ExportResult result = new ExportResult(Signal.LOGS, Transport.HTTP);
-            if (logs != null) {
-                result.received(logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsCount());
-            }
-            exchange.setProperty(ExportResult.PROPERTY, result);
-            exchange.getMessage().setBody(logs);
-        };
+    public TranscriptEvents readTranscript(TranscriptFollower follower, ClaudeProperties claude, Clock usageClock) {
+        return new TranscriptEvents(follower, usageClock, claude.eventMaxAge());
     }
 
     /** Route step (otlp-logs): api_request events as telemetry usage. */

@@ -66,15 +66,29 @@ public final class EventLimits implements Processor {
     @Override
     public void process(Exchange exchange) {
         ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-        if (request == null || !exceeds(request)) {
-            return;
+        if (request != null) {
+            exchange.getMessage().setBody(limit(request,
+                    exchange.getProperty(ExportResult.PROPERTY, ExportResult.class)));
+        }
+    }
+
+    /**
+     * Route step {@code bean: {ref: limitEventLengths, method: limit}} (otlp-logs). Body in:
+     * {@code ExportLogsServiceRequest}; body out: the same request, or a trimmed copy. Reads the
+     * exchange property {@value ExportResult#PROPERTY} (the receiver's result) to tell the client
+     * what was trimmed; writes no header or property.
+     */
+    public ExportLogsServiceRequest limit(ExportLogsServiceRequest request,
+            @org.apache.camel.ExchangeProperty(ExportResult.PROPERTY) ExportResult result) {
+        if (!exceeds(request)) {
+            return request;
         }
         Changes changes = new Changes();
-        exchange.getMessage().setBody(apply(request, changes));
-        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
+        ExportLogsServiceRequest trimmed = apply(request, changes);
         if (result != null) {
             changes.report(result, this);
         }
+        return trimmed;
     }
 
     /** What one request had trimmed, for its message. */

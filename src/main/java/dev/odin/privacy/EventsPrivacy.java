@@ -4,15 +4,14 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 
 /**
- * Route step of otlp-logs: applies the event attribute rules to the request's resource, scope
- * and log record attributes before the event sink, whichever it is (files, Loki streams, or the
- * request passed through to Loki's OTLP endpoint). Untouched requests pass as they are.
+ * Route step of otlp-logs ({@code bean: {ref: applyEventPrivacy, method: apply}}): applies the
+ * event attribute rules to the request's resource, scope and log record attributes before the
+ * event sink, whichever it is (files, Loki streams, or the request passed through to Loki's OTLP
+ * endpoint). Untouched requests pass as they are.
  */
-public final class EventsPrivacy implements Processor {
+public final class EventsPrivacy {
 
     private final AttributeRules rules;
 
@@ -25,15 +24,12 @@ public final class EventsPrivacy implements Processor {
         return rules;
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        if (rules.isEmpty()) {
-            return;
-        }
-        ExportLogsServiceRequest request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-        if (touches(request)) {
-            exchange.getMessage().setBody(apply(request));
-        }
+    /**
+     * The route step. Body in: {@code ExportLogsServiceRequest}; body out: the same request, or a
+     * copy with the rules applied. Reads and writes no header or property.
+     */
+    public ExportLogsServiceRequest apply(ExportLogsServiceRequest request) {
+        return rules.isEmpty() || !touches(request) ? request : rulesApplied(request);
     }
 
     boolean touches(ExportLogsServiceRequest request) {
@@ -55,7 +51,7 @@ public final class EventsPrivacy implements Processor {
         return false;
     }
 
-    ExportLogsServiceRequest apply(ExportLogsServiceRequest request) {
+    ExportLogsServiceRequest rulesApplied(ExportLogsServiceRequest request) {
         ExportLogsServiceRequest.Builder out = request.toBuilder();
         for (ResourceLogs.Builder rl : out.getResourceLogsBuilderList()) {
             var resource = rl.getResourceBuilder();

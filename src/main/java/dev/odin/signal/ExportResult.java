@@ -54,6 +54,29 @@ public final class ExportResult {
         return received;
     }
 
+    /**
+     * Counts what a receiver decoded as received, where the pipeline cannot skip it: a logs
+     * request's log records (metrics count their data points while translating, traces their
+     * spans in their pipeline). Called by both receivers, so no route edit makes a request
+     * count ok without its records.
+     */
+    public void receivedRequest(com.google.protobuf.Message request) {
+        if (signal == Signal.LOGS && request instanceof io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest logs) {
+            received(logRecords(logs));
+        }
+    }
+
+    /** The number of log records in a logs request. */
+    public static long logRecords(io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest request) {
+        long n = 0;
+        for (io.opentelemetry.proto.logs.v1.ResourceLogs rl : request.getResourceLogsList()) {
+            for (io.opentelemetry.proto.logs.v1.ScopeLogs sl : rl.getScopeLogsList()) {
+                n += sl.getLogRecordsCount();
+            }
+        }
+        return n;
+    }
+
     /** Records items refused; the first few distinct messages go back to the client. */
     public void reject(long items, String message) {
         rejected += items;

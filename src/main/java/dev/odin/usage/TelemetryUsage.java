@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,22 +31,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs after the event sink took the request (route otlp-logs): a request the sink refused
  * (a full queue's 503, a failing disk's 500) is retried by the client and must not count again.
- * The request is read from {@link #REQUEST_PROPERTY}, set before the sink (which replaces the
- * body with its own mapping). The user passes the privacy rules first ({@link UsageUsers}).
+ * The route keeps the request as the body across the sink (the sink's reply goes to a
+ * variable). The user passes the privacy rules first ({@link UsageUsers}).
  */
-public final class TelemetryUsage implements Processor {
+public final class TelemetryUsage {
 
     private static final Logger log = LoggerFactory.getLogger(TelemetryUsage.class);
     private static final int MAX_MODELS = 200;
-
-    /** Exchange property holding the logs request as the sink was given it. */
-    public static final String REQUEST_PROPERTY = "odinLogsRequest";
 
     private final Pricing pricing;
     private final UsageRecorder recorder;
     private final MeterRegistry registry;
     private final UsageUsers users;
     private final Map<String, CrossCheck> crossChecks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedBody = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Reported and priced cost of one model's telemetry requests. */
     private static final class CrossCheck {
@@ -65,16 +61,21 @@ public final class TelemetryUsage implements Processor {
         this.users = users;
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        ExportLogsServiceRequest request = exchange.getProperty(REQUEST_PROPERTY, ExportLogsServiceRequest.class);
-        if (request == null) {
-            request = exchange.getMessage().getBody(ExportLogsServiceRequest.class);
-        }
-        if (request == null) {
+    /**
+     * Route step {@code bean: {ref: recordTelemetryUsage, method: record}} (otlp-logs, after the
+     * sink). Body in: {@code ExportLogsServiceRequest} (anything else is logged and ignored: usage
+     * never fails a request the sink took); body out: unchanged. Reads the exchange property
+     * {@value ExportResult#PROPERTY} for the tenant (the usage's team).
+     */
+    public void record(Object body, @org.apache.camel.ExchangeProperty(ExportResult.PROPERTY) ExportResult result) {
+        if (!(body instanceof ExportLogsServiceRequest request)) {
+            if (warnedBody.compareAndSet(false, true)) {
+                log.warn("Claude Code usage from telemetry not recorded: the body after the event sink is {}, not the"
+                        + " logs request (keep variableReceive on the sink step of route otlp-logs); told once",
+                        body == null ? "null" : body.getClass().getName());
+            }
             return;
         }
-        ExportResult result = exchange.getProperty(ExportResult.PROPERTY, ExportResult.class);
         try {
             List<UsageEvent> events = extract(request, result == null ? "" : result.tenant());
             if (!events.isEmpty()) {

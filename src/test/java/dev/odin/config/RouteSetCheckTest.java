@@ -27,14 +27,14 @@ class RouteSetCheckTest {
 
     private static RouteDefinition logs() {
         RouteDefinition r = route("otlp-logs", "direct:otlp-logs");
-        r.process("acceptOtlpLogs").bean("applyEventPrivacy", "apply").to("direct:event-sink");
+        r.bean("applyEventPrivacy", "apply").to("direct:event-sink");
         return r;
     }
 
     private static RouteDefinition alerts() {
         RouteDefinition r = route("alertmanager-webhook", "platform-http:/alertmanager/webhook?httpMethodRestrict=POST");
-        r.process("decodeAlertmanagerWebhook").process("prepareAlerts").filter().simple("${body} != null")
-                .to("direct:event-sink").end().process("commitAlerts");
+        r.bean("alertIntake", "decode").bean("alertIntake", "prepare").filter().simple("${body.resourceLogsCount} > 0")
+                .to("direct:event-sink").end().bean("alertIntake", "commit");
         return r;
     }
 
@@ -99,9 +99,9 @@ class RouteSetCheckTest {
     @Test
     void theAlertmanagerRouteMustCommit() {
         RouteDefinition r = route("alertmanager-webhook", "platform-http:/alertmanager/webhook");
-        r.process("decodeAlertmanagerWebhook").process("prepareAlerts").to("direct:event-sink");
+        r.bean("alertIntake", "decode").bean("alertIntake", "prepare").to("direct:event-sink");
         assertThat(missing(r)).containsExactly("route alertmanager-webhook (from platform-http:/alertmanager/webhook)"
-                + " lacks the alerts' commit (bean commitAlerts)");
+                + " lacks the alerts' commit (bean alertIntake.commit)");
     }
 
     @Test

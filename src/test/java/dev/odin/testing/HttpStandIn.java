@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpStandIn implements AutoCloseable {
 
-    /** One request received. */
-    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    /** One request received; {@code bytes} is the body as sent (for binary bodies such as protobuf). */
+    public record Request(String method, String path, Map<String, List<String>> headers, String body, byte[] bytes) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
@@ -41,12 +41,13 @@ public final class HttpStandIn implements AutoCloseable {
     public HttpStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] bytes = exchange.getRequestBody().readAllBytes();
+            String body = new String(bytes, StandardCharsets.UTF_8);
             answered.incrementAndGet();
             int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failStatus : 200;
             if (status == 200) {
                 requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        Map.copyOf(exchange.getRequestHeaders()), body));
+                        Map.copyOf(exchange.getRequestHeaders()), body, bytes));
             }
             byte[] out = (status == 200 ? "ok" : "boom").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, out.length);

@@ -4,36 +4,28 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 
 /**
- * Parses the webhook body (read within the size limit by {@link dev.odin.receiver.otlp.BodyIntake}) into a
+ * Parses the webhook body (route step {@code alertIntake.decode}) (read within the size limit by {@link dev.odin.receiver.otlp.BodyIntake}) into a
  * {@link WebhookMessage}. Lenient about what it does not know, strict about what it needs: a
  * version other than 4, no alerts list, an alert without status, labels or a valid startsAt is a
  * 400 with a message saying which.
  */
-public final class WebhookDecoder implements Processor {
+public final class WebhookDecoder {
 
     public static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
 
-    @Override
-    public void process(Exchange exchange) throws Exception {
-        byte[] body;
-        Object in = exchange.getMessage().getBody();
-        if (in instanceof byte[] b) {
-            body = b;
-        } else if (in instanceof InputStream s) {
-            body = s.readAllBytes();
-        } else {
-            body = exchange.getMessage().getBody(byte[].class);
+    /** A notification as JSON again (the fields ODIN does not know included), for a tee. */
+    public static byte[] json(WebhookMessage m) {
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an Alertmanager notification could not be written as JSON", e);
         }
-        exchange.getMessage().setBody(parse(body));
     }
 
     public static WebhookMessage parse(byte[] body) {

@@ -227,6 +227,7 @@ public final class OtlpGrpcServer implements AutoCloseable {
         Exchange exchange = endpoint.createExchange();
         ExportResult result = new ExportResult(signal, Transport.GRPC);
         result.tenant(GrpcBearerInterceptor.TENANT.get());
+        result.receivedRequest(request);
         exchange.setProperty(ExportResult.PROPERTY, result);
         exchange.getMessage().setBody(request);
         producer.send(endpoint, exchange);

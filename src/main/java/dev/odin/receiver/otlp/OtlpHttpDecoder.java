@@ -65,7 +65,9 @@ public final class OtlpHttpDecoder implements Processor {
         // BodyIntake has read and inflated the body within the limits (dev.odin.http)
         InputStream body = in.getBody(InputStream.class);
         byte[] bytes = body == null ? new byte[0] : RequestBody.read(body, maxDecodedBytes, null, maxDecodedBytes);
-        in.setBody(json ? fromJson(bytes) : fromProtobuf(bytes));
+        Message request = json ? fromJson(bytes) : fromProtobuf(bytes);
+        result.receivedRequest(request);
+        in.setBody(request);
     }
 
     private Message.Builder builder() {
