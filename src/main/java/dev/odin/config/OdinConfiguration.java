@@ -97,7 +97,7 @@ public class OdinConfiguration {
     }
 
     @Bean
-    public Processor acceptOtlpTraces(OdinMetrics telemetry) {
+    public OtlpTracesIntake otlpTraces(OdinMetrics telemetry) {
         return new OtlpTracesIntake(telemetry);
     }
 
@@ -131,7 +131,7 @@ public class OdinConfiguration {
     public ApplicationRunner startGrpcAfterRoutes(ObjectProvider<OtlpGrpcServer> grpc, OdinProperties props,
             CamelContext camel, org.springframework.core.env.Environment environment) {
         return args -> {
-            RouteSetCheck.check(camel, !props.getLoki().getUrl().isBlank(),
+            RouteSetCheck.check(camel, !props.getLoki().getUrl().isBlank(), grpc.getIfAvailable() != null,
                     environment.getProperty("camel.main.routes-include-pattern", ""));
             startGrpc(grpc, props);
         };
