@@ -150,8 +150,9 @@ public final class BodyIntake extends HttpFilter {
         }
         long declared = request.getContentLengthLong();
         if (declared > r.limits.maxWireBytes()) {
-            r.refuse(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "too_large", "request body of " + declared
-                    + " bytes is larger than the limit of " + r.limits.maxWireBytes() + " bytes (" + r.sizeSetting() + ")");
+            r.refuse(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "too_large", isWebhook ? "request body of "
+                    + declared + " bytes is larger than the limit of " + r.limits.maxWireBytes() + " bytes ("
+                    + r.sizeSetting() + ")" : guard.requestTooLarge(declared, true));
             return;
         }
         // refused before the body is read while ODIN would refuse any request (shutting down, over
