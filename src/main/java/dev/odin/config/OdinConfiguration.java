@@ -1,13 +1,11 @@
 package dev.odin.config;
 
-import dev.odin.admission.AdmissionControl;
 import dev.odin.auth.GrpcBearerInterceptor;
 import dev.odin.logs.OtlpLogsIntake;
 import dev.odin.otlp.ExportResponses;
 import dev.odin.otlp.OtlpGrpcServer;
 import dev.odin.otlp.OtlpHttpResponder;
 import dev.odin.otlp.OtlpJson;
-import dev.odin.otlp.Signal;
 import dev.odin.prometheus.MetricsTranslator;
 import dev.odin.receiver.otlp.OtlpGrpcServices;
 import dev.odin.receiver.otlp.OtlpGuard;
