@@ -4,7 +4,6 @@ import dev.odin.receiver.alertmanager.WebhookDecoder;
 import dev.odin.receiver.alertmanager.WebhookException;
 import dev.odin.receiver.alertmanager.WebhookMessage;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
-import dev.odin.alerting.Notifier;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.time.Clock;
 import java.util.List;

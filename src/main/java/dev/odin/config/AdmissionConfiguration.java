@@ -55,13 +55,12 @@ public class AdmissionConfiguration {
      * on the first dispatch and on the one it asks for once the body is in.
      */
     @Bean
-    public FilterRegistrationBean<BodyIntake> bodyIntake(OdinProperties odin, AlertingProperties alerting,
+    public FilterRegistrationBean<BodyIntake> bodyIntake(dev.odin.receiver.otlp.OtlpGuard guard, AlertingProperties alerting,
             HttpIntakeProperties http, AdmissionControl admission,
             ExportResponses responses, WebhookMetrics webhookMetrics, MeterRegistry registry) {
-        long otlpDecoded = odin.getOtlp().getMaxDecompressedSize().toBytes();
         long webhookMax = alerting.getWebhook().getMaxBodySize().toBytes();
         BodyIntake intake = new BodyIntake(
-                new BodyIntake.Limits(odin.getOtlp().getMaxRequestSize().toBytes(), otlpDecoded),
+                guard,
                 new BodyIntake.Limits(webhookMax, webhookMax), http.bodyTimeout(), new Reception(http.maxReceiving(), http.maxReceivingPerClient(),
                         http.maxReceivingBytes().toBytes()), admission, responses, webhookMetrics, registry);
         FilterRegistrationBean<BodyIntake> reg = new FilterRegistrationBean<>(intake);

@@ -16,15 +16,13 @@ import dev.odin.signal.Signal;
 import dev.odin.exporter.prometheus.MetricsTranslator;
 import dev.odin.exporter.prometheus.MetricSteps;
 import dev.odin.lifecycle.PeriodicTask;
-import dev.odin.receiver.otlp.AdmissionControl;
 import dev.odin.receiver.otlp.GrpcBearerInterceptor;
 import dev.odin.receiver.otlp.ExportResponses;
-import dev.odin.receiver.otlp.OtlpGrpcServer;
-import dev.odin.receiver.otlp.OtlpHttpDecoder;
 import dev.odin.receiver.otlp.OtlpHttpResponder;
 import dev.odin.receiver.otlp.OtlpJson;
-import dev.odin.signal.Signal;
 import dev.odin.exporter.prometheus.MetricsTranslator;
+import dev.odin.receiver.otlp.OtlpGrpcServices;
+import dev.odin.receiver.otlp.OtlpGuard;
 import dev.odin.series.SeriesCollector;
 import dev.odin.series.SeriesStore;
 import dev.odin.series.StoreLimits;
@@ -111,56 +109,27 @@ public class OdinConfiguration {
     }
 
     @Bean
-    public Processor decodeOtlpMetrics(OdinProperties props, OtlpJson json) {
-        return decoder(Signal.METRICS, props, json);
-    }
-
-    @Bean
-    public Processor decodeOtlpLogs(OdinProperties props, OtlpJson json) {
-        return decoder(Signal.LOGS, props, json);
-    }
-
-    @Bean
-    public Processor decodeOtlpTraces(OdinProperties props, OtlpJson json) {
-        return decoder(Signal.TRACES, props, json);
-    }
-
-    private static Processor decoder(Signal signal, OdinProperties props, OtlpJson json) {
-        return new OtlpHttpDecoder(signal, props.getOtlp().getMaxRequestSize().toBytes(),
-                props.getOtlp().getMaxDecompressedSize().toBytes(), json);
-    }
-
-    @Bean
     public OtlpHttpResponder otlpHttpResponder(ExportResponses responses) {
         return new OtlpHttpResponder(responses);
     }
 
     @Bean
-    public Processor respondOtlp(OtlpHttpResponder responder) {
-        return responder.success();
-    }
-
-    @Bean
-    public Processor respondOtlpError(OtlpHttpResponder responder) {
-        return responder.failure();
-    }
-
-    @Bean
-    public Processor acceptOtlpTraces(OdinMetrics telemetry) {
+    public OtlpTracesIntake otlpTraces(OdinMetrics telemetry) {
         return new OtlpTracesIntake(telemetry);
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "odin.otlp.grpc.enabled", matchIfMissing = true)
-    public OtlpGrpcServer otlpGrpcServer(CamelContext camel, ExportResponses responses, OdinProperties props,
-            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls, AdmissionControl admission,
+    public OtlpGrpcServer otlpGrpcServer(OtlpGrpcServices services, OtlpGuard guard, OdinProperties props,
+            ObjectProvider<GrpcBearerInterceptor> auth, ObjectProvider<SslContext> grpcTls,
             OdinMetrics telemetry, org.springframework.core.env.Environment environment) {
         OtlpProperties.Grpc grpc = props.getOtlp().getGrpc();
         List<ServerInterceptor> interceptors = new ArrayList<>();
         auth.ifAvailable(interceptors::add);
-        OtlpGrpcServer server = new OtlpGrpcServer(camel, responses, props.getBindAddress(), grpc.getPort(),
-                (int) Math.min(Integer.MAX_VALUE, grpc.getMaxMessageSize().toBytes()), interceptors,
-                grpcTls.getIfAvailable(), admission, grpc.getThreads(), grpc.getMaxConcurrentCallsPerConnection());
+        // the services are the otlp-grpc: routes' (dev.odin.receiver.otlp), served while they run
+        OtlpGrpcServer server = new OtlpGrpcServer(services, props.getBindAddress(), grpc.getPort(),
+                guard.maxGrpcMessageBytes(), interceptors, grpcTls.getIfAvailable(), grpc.getThreads(),
+                grpc.getMaxConcurrentCallsPerConnection());
         // the port actually bound (local.server.port), known once the web server runs
         server.http1Answer(() -> "OTLP/HTTP is on :" + environment.getProperty("local.server.port",
                 environment.getProperty("server.port", "4318")),
@@ -179,7 +148,7 @@ public class OdinConfiguration {
     public ApplicationRunner startGrpcAfterRoutes(ObjectProvider<OtlpGrpcServer> grpc, OdinProperties props,
             CamelContext camel, org.springframework.core.env.Environment environment) {
         return args -> {
-            RouteSetCheck.check(camel, !props.getLoki().getUrl().isBlank(),
+            RouteSetCheck.check(camel, !props.getLoki().getUrl().isBlank(), grpc.getIfAvailable() != null,
                     environment.getProperty("camel.main.routes-include-pattern", ""));
             startGrpc(grpc, props);
         };

@@ -4,6 +4,7 @@ import dev.odin.signal.RefusedStartException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,9 @@ import org.apache.camel.model.WhenDefinition;
  * hang (OTLP/gRPC). "Needed" is, by the endpoint a route consumes from (route ids may be edited):
  * <ul>
  * <li>{@code platform-http:/v1/metrics}, {@code /v1/logs}, {@code /v1/traces}: the OTLP/HTTP receiver;
+ * <li>{@code otlp-grpc:metrics}, {@code otlp-grpc:logs}, {@code otlp-grpc:traces}: the OTLP/gRPC
+ * receiver (while gRPC is on), for each signal whose OTLP/HTTP receiver and pipeline are there: a
+ * signal is received on both transports, or the route set is refused;
  * <li>{@code direct:otlp-metrics}, {@code direct:otlp-logs}, {@code direct:otlp-traces}: the
  * pipelines both receivers hand requests to;
  * <li>{@code direct:event-sink}: where log events, alert notifications and usage records go;
@@ -75,11 +79,17 @@ public final class RouteSetCheck {
             new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "alertIntake.commit"));
 
     /** What must consume from which endpoint. */
-    static Map<String, String> needed(boolean loki) {
+    static Map<String, String> needed(boolean loki, boolean grpc, Set<String> consumed) {
         Map<String, String> needed = new LinkedHashMap<>();
         needed.put("platform-http:/v1/metrics", "the OTLP/HTTP metrics receiver");
         needed.put("platform-http:/v1/logs", "the OTLP/HTTP logs receiver");
         needed.put("platform-http:/v1/traces", "the OTLP/HTTP traces receiver");
+        for (String signal : List.of("metrics", "logs", "traces")) {
+            if (grpc && consumed.contains(plain("platform-http:/v1/" + signal))
+                    && consumed.contains(plain("direct:otlp-" + signal))) {
+                needed.put("otlp-grpc:" + signal, "the OTLP/gRPC " + signal + " receiver");
+            }
+        }
         needed.put("direct:otlp-metrics", "the metrics pipeline");
         needed.put("direct:otlp-logs", "the logs pipeline");
         needed.put("direct:otlp-traces", "the traces pipeline");
@@ -93,10 +103,18 @@ public final class RouteSetCheck {
         return (q < 0 ? uri : uri.substring(0, q)).replaceFirst("^([A-Za-z0-9+.-]+):/*", "$1:");
     }
 
-    /** Refuses the start when a needed route is missing or not started. */
-    public static void check(CamelContext camel, boolean loki, String include) {
+    /**
+     * Refuses the start when a needed route is missing or not started.
+     *
+     * @param grpc whether OTLP/gRPC is on (odin.otlp.grpc.enabled)
+     */
+    public static void check(CamelContext camel, boolean loki, boolean grpc, String include) {
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, String> need : needed(loki).entrySet()) {
+        Set<String> consumed = new HashSet<>();
+        for (Route route : camel.getRoutes()) {
+            consumed.add(plain(route.getEndpoint().getEndpointUri()));
+        }
+        for (Map.Entry<String, String> need : needed(loki, grpc, consumed).entrySet()) {
             boolean found = false;
             for (Route route : camel.getRoutes()) {
                 if (plain(route.getEndpoint().getEndpointUri()).equals(plain(need.getKey()))) {

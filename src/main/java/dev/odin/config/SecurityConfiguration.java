@@ -82,10 +82,9 @@ public class SecurityConfiguration {
      * </ul>
      */
     @Bean
-    public SecurityFilterChain receiverSecurity(HttpSecurity http, ObjectProvider<TokenAuthenticator> authenticator,
+    public SecurityFilterChain receiverSecurity(HttpSecurity http, dev.odin.receiver.otlp.OtlpGuard guard,
             WebhookCredentials webhook, ReceiverRefusals refusals) throws Exception {
-        TokenAuthenticator tokens = authenticator.getIfAvailable();
-        boolean otlpAuth = tokens != null;
+        boolean otlpAuth = guard.authenticates();
         boolean webhookAuth = webhook.required();
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         http.csrf(c -> c.disable())
@@ -93,7 +92,7 @@ public class SecurityConfiguration {
                 .requestCache(c -> c.disable())
                 .securityContext(c -> c.requireExplicitSave(true))
                 .anonymous(Customizer.withDefaults())
-                .addFilterBefore(new ReceiverAuthenticationFilter(tokens, webhook), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ReceiverAuthenticationFilter(guard, webhook), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(refusals).accessDeniedHandler(refusals))
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers(SecurityConfiguration::onManagementServer).permitAll();
@@ -147,18 +146,17 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    public ReceiverRefusals receiverRefusals(ObjectProvider<TokenAuthenticator> authenticator,
+    public ReceiverRefusals receiverRefusals(dev.odin.receiver.otlp.OtlpGuard guard,
             WebhookCredentials webhook, ExportResponses responses, WebhookMetrics webhookMetrics,
             MeterRegistry registry) {
-        return new ReceiverRefusals(authenticator.getIfAvailable(), webhook, responses, webhookMetrics, registry);
+        return new ReceiverRefusals(guard, webhook, responses, webhookMetrics, registry);
     }
 
     /** The interceptor the gRPC receiver runs first; absent without a tokens file. */
     @Bean
-    public GrpcBearerInterceptor grpcBearerInterceptor(ObjectProvider<TokenAuthenticator> authenticator,
+    public GrpcBearerInterceptor grpcBearerInterceptor(dev.odin.receiver.otlp.OtlpGuard guard,
             ExportResponses responses) {
-        TokenAuthenticator a = authenticator.getIfAvailable();
-        return a == null ? null : new GrpcBearerInterceptor(a, method -> responses.failure(signalOf(method),
+        return !guard.authenticates() ? null : new GrpcBearerInterceptor(guard, method -> responses.failure(signalOf(method),
                 Transport.GRPC, "unauthenticated"));
     }
 

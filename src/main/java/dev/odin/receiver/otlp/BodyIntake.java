@@ -4,6 +4,10 @@ import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.signal.OtlpRequestException;
 import dev.odin.signal.Signal;
 import dev.odin.signal.Transport;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
+import dev.odin.signal.OtlpRequestException;
+import dev.odin.signal.Signal;
+import dev.odin.signal.Transport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       must arrive within {@code odin.http.body-timeout} (408 after it). Past the size limit
  *       reading stops (413). Chunked bodies count as they arrive.</li>
  *   <li>Inflated (gzip, deflate) within the decoded-size limit, then admitted by what the decoded
- *       request will cost in memory ({@link AdmissionControl}); refused with 503 + Retry-After
+ *       request will cost in memory ({@link AdmissionControl}; for OTLP, as the receiver's
+ *       {@link OtlpGuard} decides for both transports); refused with 503 + Retry-After
  *       when that does not fit.</li>
  *   <li>Dispatched again to the handler with the decoded body in memory; the admission ticket is
  *       held until the request is complete ({@link #releaser()}).</li>
@@ -64,6 +69,7 @@ public final class BodyIntake extends HttpFilter {
     public record Limits(long maxWireBytes, long maxDecodedBytes) {
     }
 
+    private final OtlpGuard guard;
     private final Limits otlp;
     private final Limits webhook;
     private final Duration bodyTimeout;
@@ -74,9 +80,11 @@ public final class BodyIntake extends HttpFilter {
     private final MeterRegistry registry;
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
-    public BodyIntake(Limits otlp, Limits webhook, Duration bodyTimeout, Reception reception, AdmissionControl admission, ExportResponses responses, WebhookMetrics webhookMetrics,
+    /** @param guard the OTLP receiver's guard: OTLP bodies' limits and admission */
+    public BodyIntake(OtlpGuard guard, Limits webhook, Duration bodyTimeout, Reception reception, AdmissionControl admission, ExportResponses responses, WebhookMetrics webhookMetrics,
             MeterRegistry registry) {
-        this.otlp = otlp;
+        this.guard = guard;
+        this.otlp = new Limits(guard.limits().maxRequestBytes(), guard.limits().maxDecompressedBytes());
         this.webhook = webhook;
         this.bodyTimeout = bodyTimeout;
         this.reception = reception;
@@ -140,13 +148,14 @@ public final class BodyIntake extends HttpFilter {
         }
         long declared = request.getContentLengthLong();
         if (declared > r.limits.maxWireBytes()) {
-            r.refuse(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "too_large", "request body of " + declared
-                    + " bytes is larger than the limit of " + r.limits.maxWireBytes() + " bytes (" + r.sizeSetting() + ")");
+            r.refuse(413, io.grpc.Status.Code.RESOURCE_EXHAUSTED, "too_large", isWebhook ? "request body of "
+                    + declared + " bytes is larger than the limit of " + r.limits.maxWireBytes() + " bytes ("
+                    + r.sizeSetting() + ")" : guard.requestTooLarge(declared, true));
             return;
         }
         // refused before the body is read while ODIN would refuse any request (shutting down, over
         // its memory limit, the event queue full); the request's own cost is weighed once it is read
-        AdmissionControl.Decision now = admission.admit(r.receiver(), "http", 0);
+        AdmissionControl.Decision now = r.admit(0, false);
         if (!now.admitted()) {
             response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
             r.refuse(503, io.grpc.Status.Code.UNAVAILABLE, "overloaded", now.message());
@@ -197,6 +206,15 @@ public final class BodyIntake extends HttpFilter {
 
         String receiver() {
             return isWebhook ? "alertmanager" : signal.tag();
+        }
+
+        /** Admission for a body of this many decoded bytes (0: before reading it). */
+        AdmissionControl.Decision admit(long decodedBytes, boolean json) {
+            if (!isWebhook) {
+                return decodedBytes == 0 ? guard.admitAny(signal, Transport.HTTP)
+                        : guard.admit(signal, Transport.HTTP, decodedBytes, json);
+            }
+            return admission.admit(receiver(), "http", decodedBytes == 0 ? 0 : admission.cost(decodedBytes, true));
         }
 
         boolean accepts(String type) {
@@ -277,8 +295,7 @@ public final class BodyIntake extends HttpFilter {
                 return;
             }
             boolean json = mediaType(request.getContentType()).equals("application/json");
-            long cost = admission.cost(decoded.length, isWebhook || json);
-            AdmissionControl.Decision d = admission.admit(receiver(), "http", cost);
+            AdmissionControl.Decision d = admit(decoded.length, json);
             if (!d.admitted()) {
                 response.setHeader("Retry-After", Long.toString(admission.retryAfterSeconds()));
                 finish(503, io.grpc.Status.Code.UNAVAILABLE, "overloaded", d.message(), false);

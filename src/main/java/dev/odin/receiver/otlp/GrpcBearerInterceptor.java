@@ -1,5 +1,6 @@
 package dev.odin.receiver.otlp;
 
+import dev.odin.signal.Transport;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -9,8 +10,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Checks the {@code authorization} metadata of every OTLP/gRPC call before its message is
- * handled: UNAUTHENTICATED without a valid token (which the OTLP exporters do not retry), and the
+ * Asks the receiver's {@link OtlpGuard} about the {@code authorization} metadata of every OTLP/gRPC
+ * call before its message is handled: UNAUTHENTICATED without a valid token (which the OTLP exporters do not retry), and the
  * token's tenant in {@link #TENANT} for the call's handler.
  */
 public final class GrpcBearerInterceptor implements ServerInterceptor {
@@ -26,18 +27,18 @@ public final class GrpcBearerInterceptor implements ServerInterceptor {
         void refused(String fullMethodName);
     }
 
-    private final TokenAuthenticator authenticator;
+    private final OtlpGuard guard;
     private final RefusalListener listener;
 
-    public GrpcBearerInterceptor(TokenAuthenticator authenticator, RefusalListener listener) {
-        this.authenticator = authenticator;
+    public GrpcBearerInterceptor(OtlpGuard guard, RefusalListener listener) {
+        this.guard = guard;
         this.listener = listener;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        TokenAuthenticator.Outcome o = authenticator.check(headers.get(AUTHORIZATION), "grpc");
+        TokenAuthenticator.Outcome o = guard.check(headers.get(AUTHORIZATION), Transport.GRPC);
         if (!o.allowed()) {
             listener.refused(call.getMethodDescriptor().getFullMethodName());
             call.close(Status.UNAUTHENTICATED.withDescription(o.message()), new Metadata());

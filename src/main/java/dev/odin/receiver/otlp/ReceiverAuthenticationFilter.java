@@ -20,7 +20,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Runs inside Spring Security's filter chain on every request, whatever its path: it says who the
- * caller is from the Authorization header alone (an OTLP client with a token and maybe a tenant,
+ * caller is from the Authorization header alone (the OTLP receiver's {@link OtlpGuard} for an OTLP client with a token and maybe a tenant,
  * Alertmanager, or nobody) and leaves the decision to the chain's authorization rules, which
  * match paths as the router does. Nothing here looks at a path, so no spelling of one can skip it.
  *
@@ -47,15 +47,15 @@ public final class ReceiverAuthenticationFilter extends OncePerRequestFilter {
     private static final List<GrantedAuthority> BOTH = List.of(new SimpleGrantedAuthority(OTLP),
             new SimpleGrantedAuthority(ALERTMANAGER));
 
-    private final TokenAuthenticator tokens;
+    private final OtlpGuard guard;
     private final WebhookCredentials webhook;
 
     /**
-     * @param tokens the OTLP tokens, null when OTLP authentication is off
+     * @param guard the OTLP receiver's guard (who an OTLP client is)
      * @param webhook Alertmanager's credentials (possibly none)
      */
-    public ReceiverAuthenticationFilter(TokenAuthenticator tokens, WebhookCredentials webhook) {
-        this.tokens = tokens;
+    public ReceiverAuthenticationFilter(OtlpGuard guard, WebhookCredentials webhook) {
+        this.guard = guard;
         this.webhook = webhook;
     }
 
@@ -92,8 +92,8 @@ public final class ReceiverAuthenticationFilter extends OncePerRequestFilter {
         String authorization = request.getHeader("Authorization");
         String tenant = "";
         boolean otlp = false;
-        if (tokens != null) {
-            TokenAuthenticator.Outcome o = tokens.evaluate(authorization);
+        if (guard.authenticates()) {
+            TokenAuthenticator.Outcome o = guard.authenticate(authorization);
             request.setAttribute(OUTCOME_ATTRIBUTE, o);
             if (o.allowed()) {
                 otlp = true;

@@ -3,6 +3,9 @@ package dev.odin.receiver.otlp;
 import dev.odin.receiver.alertmanager.WebhookCredentials;
 import dev.odin.receiver.alertmanager.WebhookMetrics;
 import dev.odin.signal.Transport;
+import dev.odin.receiver.alertmanager.WebhookMetrics;
+import dev.odin.receiver.alertmanager.WebhookCredentials;
+import dev.odin.signal.Transport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,16 +34,16 @@ public final class ReceiverRefusals implements AuthenticationEntryPoint, AccessD
 
     private static final Logger log = LoggerFactory.getLogger(ReceiverRefusals.class);
 
-    private final TokenAuthenticator tokens;
+    private final OtlpGuard guard;
     private final WebhookCredentials webhook;
     private final ExportResponses responses;
     private final WebhookMetrics webhookMetrics;
     private final MeterRegistry registry;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
-    public ReceiverRefusals(TokenAuthenticator tokens, WebhookCredentials webhook, ExportResponses responses,
+    public ReceiverRefusals(OtlpGuard guard, WebhookCredentials webhook, ExportResponses responses,
             WebhookMetrics webhookMetrics, MeterRegistry registry) {
-        this.tokens = tokens;
+        this.guard = guard;
         this.webhook = webhook;
         this.responses = responses;
         this.webhookMetrics = webhookMetrics;
@@ -67,9 +70,7 @@ public final class ReceiverRefusals implements AuthenticationEntryPoint, AccessD
                     .getAttribute(ReceiverAuthenticationFilter.OUTCOME_ATTRIBUTE);
             String message = o == null || o.allowed() ? "missing credentials: send 'Authorization: Bearer <token>'"
                     : o.message();
-            if (tokens != null && o != null && !o.allowed()) {
-                tokens.countRefusal(o, "http");
-            }
+            guard.refused(o, Transport.HTTP);
             responses.failure(OtlpHttpErrors.signalOf(request), Transport.HTTP, "unauthenticated");
             response.setHeader("WWW-Authenticate", "Bearer realm=\"odin\"");
             OtlpHttpErrors.write(request, response, 401, io.grpc.Status.Code.UNAUTHENTICATED, message);

@@ -20,7 +20,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.Processor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -34,13 +33,13 @@ class InternalErrorIT extends OdinIntegrationTest {
 
     private static final String MARKER = "span-name-that-must-stay-private";
 
-    @MockitoBean(name = "acceptOtlpTraces")
-    Processor failingTraces;
+    @MockitoBean(name = "otlpTraces")
+    OtlpTracesIntake failingTraces;
 
     @BeforeEach
     void failing() throws Exception {
         doThrow(new IllegalStateException("cannot convert " + MARKER + " (secret detail)"))
-                .when(failingTraces).process(any());
+                .when(failingTraces).accept(any());
     }
 
     @Test
