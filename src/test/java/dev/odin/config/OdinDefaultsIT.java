@@ -34,8 +34,7 @@ class OdinDefaultsIT extends OdinIntegrationTest {
                 .isEqualTo(probes.getGpu().getPeriod());
         assertThat(camel.resolvePropertyPlaceholders("{{odin.probes.host.enabled}}")).isEqualTo("true");
         assertThat(environment.getProperty("camel.main.routes-include-pattern")).isEqualTo("classpath:routes/*.yaml");
-        TimerEndpoint host = camel.getEndpoints().stream().filter(e -> e instanceof TimerEndpoint t
-                && t.getTimerName().equals("probe-host")).map(TimerEndpoint.class::cast).findFirst().orElseThrow();
+        TimerEndpoint host = (TimerEndpoint) camel.getRoute("probe-host").getEndpoint();
         assertThat(host.getPeriod()).isEqualTo(new ProbeProperties().getHost().getPeriod().toMillis());
     }
 }
