@@ -48,10 +48,13 @@ class TeeRecipesIT extends OdinIntegrationTest {
         registry.add("odin.routes.include", () -> "file:" + dir.toAbsolutePath() + "/*.yaml");
         registry.add("tee.events.url", () -> EVENTS.url("/v1/logs"));
         registry.add("tee.alerts.url", () -> ALERTS.url("/alerts"));
+        registry.add("odin.tee.threads", () -> "1");
+        registry.add("odin.tee.queue-size", () -> "2");
     }
 
     @AfterAll
     static void stop() {
+        EVENTS.release();
         EVENTS.close();
         ALERTS.close();
     }
@@ -90,6 +93,34 @@ class TeeRecipesIT extends OdinIntegrationTest {
                 .equals(scrape().value(failures)));
         assertThat(EVENTS.answered()).isEqualTo(answered + 1);
         assertThat(EVENTS.drain()).isEmpty();
+    }
+
+    @Test
+    void aStalledTeeEndpointCostsAFewQueuedCopiesAndDropsTheRestNotTheRequests() throws Exception {
+        // odin.tee.threads=1, queue-size=2: one copy in flight, two waiting, the others dropped
+        assertThat(RouteRecipes.snippet("tee-events-http")).contains("executorService: teeExecutor");
+        EVENTS.drain();
+        double droppedBefore = scrape().value("odin_tee_dropped_total");
+        java.util.List<ExportLogsServiceRequest> sent = new java.util.ArrayList<>();
+        EVENTS.hold();
+        try {
+            for (int i = 0; i < 6; i++) {
+                sent.add(logs("stalled-" + i));
+                assertThat(post("/v1/logs", "application/x-protobuf", sent.get(i).toByteArray())
+                        .statusCode()).as("request " + i + " while the tee endpoint stalls").isEqualTo(200);
+            }
+            Await.until("the copies past the queue dropped", Duration.ofSeconds(20),
+                    () -> Double.valueOf(droppedBefore + 3).equals(scrape().value("odin_tee_dropped_total")));
+        } finally {
+            EVENTS.release();
+        }
+        for (int i = 0; i < 3; i++) {
+            HttpStandIn.Request teed = EVENTS.next(Duration.ofSeconds(20));
+            assertThat(teed).as("queued copy " + i).isNotNull();
+            assertThat(ExportLogsServiceRequest.parseFrom(teed.bytes())).isEqualTo(sent.get(i));
+        }
+        assertThat(EVENTS.next(Duration.ofSeconds(2))).as("a dropped copy").isNull();
+        assertThat(scrape().value("odin_tee_dropped_total")).isEqualTo(droppedBefore + 3);
     }
 
     @Test

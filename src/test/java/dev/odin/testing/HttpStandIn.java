@@ -37,10 +37,16 @@ public final class HttpStandIn implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
     private volatile int failStatus = 500;
+    private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
 
     public HttpStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
+            try {
+                gate.await(); // hold(): a receiver that stalls, until release()
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             byte[] bytes = exchange.getRequestBody().readAllBytes();
             String body = new String(bytes, StandardCharsets.UTF_8);
             answered.incrementAndGet();
@@ -64,6 +70,16 @@ public final class HttpStandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Holds every request (unanswered) until {@link #release()}: a stalled receiver. */
+    public void hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** Answers the held requests and stops holding. */
+    public void release() {
+        gate.countDown();
     }
 
     public String url(String path) {
