@@ -14,6 +14,8 @@ import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.model.BeanDefinition;
 import org.apache.camel.model.ChoiceDefinition;
+import org.apache.camel.model.FilterDefinition;
+import org.apache.camel.model.MulticastDefinition;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessDefinition;
 import org.apache.camel.model.ProcessorDefinition;
@@ -21,6 +23,7 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
 import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.model.WhenDefinition;
+import org.apache.camel.model.WireTapDefinition;
 
 /**
  * The routes loaded from {@code odin.routes.include} must include every pipeline a receiver
@@ -39,9 +42,14 @@ import org.apache.camel.model.WhenDefinition;
  * not required: leaving one out is a way to switch it off.
  *
  * <p>Then each pipeline that is there must hold the steps it cannot do without
- * ({@link #REQUIRED_STEPS}), anywhere in its route: nested in choice, filter, multicast or
- * wireTap, or in a route it sends to over {@code direct:}. A missing one refuses the start with
- * one line naming the route and the step, so no edit silently loses or leaks data.
+ * ({@link #REQUIRED_STEPS}) where they run for every request, on the request's own thread: in
+ * its route, in a route it sends to over {@code direct:}, in a {@code multicast}, or in every
+ * branch of a {@code choice} (its {@code otherwise} included). A step only in a {@code wireTap}
+ * (another thread: its failure no longer reaches the client) or under a {@code filter} (not
+ * every request) does not count, except where a requirement says a filter may decide (the
+ * webhook stores only the alerts that are new). A privacy step must come before the sink or
+ * the translation it protects. A missing or misplaced one refuses the start with one line naming
+ * the route and the step, so no edit silently loses or leaks data.
  */
 public final class RouteSetCheck {
 
@@ -55,9 +63,19 @@ public final class RouteSetCheck {
      * of a bean called as {@code bean:} with that method) or, with a colon, an endpoint
      * the route sends to ({@code direct:event-sink}; ending in a colon: any endpoint of that scheme).
      */
-    record Required(String pipeline, String step, List<String> anyOf) {
+    record Required(String pipeline, String step, List<String> anyOf, boolean mayBeFiltered, List<String> before) {
         Required(String pipeline, String step, String... anyOf) {
-            this(pipeline, step, List.of(anyOf));
+            this(pipeline, step, List.of(anyOf), false, List.of());
+        }
+
+        /** This step, and it must run before any of {@code later} (a privacy rule before the sink). */
+        Required before(String... later) {
+            return new Required(pipeline, step, anyOf, mayBeFiltered, List.of(later));
+        }
+
+        /** A {@code filter} may decide whether this step runs (the webhook stores only new alerts). */
+        Required filterMayDecide() {
+            return new Required(pipeline, step, anyOf, true, before);
         }
 
         String describe() {
@@ -71,11 +89,15 @@ public final class RouteSetCheck {
 
     /** The steps each pipeline must hold: the one list to edit when a step is renamed or added. */
     static final List<Required> REQUIRED_STEPS = List.of(
-            new Required("direct:otlp-metrics", "the metric privacy step", "applyMetricPrivacy"),
+            new Required("direct:otlp-metrics", "the metric privacy step", "applyMetricPrivacy")
+                    .before("translateMetrics"),
             new Required("direct:otlp-metrics", "the translation into series", "translateMetrics"),
-            new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy"),
-            new Required("direct:otlp-logs", "an event sink", "direct:event-sink", "odin-loki:", "odin-files:"),
+            new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
+                    .before("odin-loki:", "odin-files:"),
+            new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
+            new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
+                    "odin-files:").filterMayDecide(),
             new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "alertIntake.commit"));
 
     /** What must consume from which endpoint. */
@@ -160,80 +182,129 @@ public final class RouteSetCheck {
             }
         }
         List<String> lacking = new ArrayList<>();
-        Map<String, Set<String>> done = new LinkedHashMap<>();
         for (Required need : required) {
             RouteDefinition route = byInput.get(plain(need.pipeline()));
             if (route == null) {
                 continue;
             }
-            Set<String> reached = done.computeIfAbsent(need.pipeline(), p -> reached(route, byInput));
-            boolean found = false;
-            for (String a : need.anyOf()) {
-                found |= reached.contains(a.contains(":") ? "to:" + plain(a) : "bean:" + a)
-                        || a.endsWith(":") && reached.stream().anyMatch(r -> r.startsWith("to:" + a));
-            }
-            if (!found) {
+            Path path = new Path(byInput, need.mayBeFiltered());
+            int at = path.first(route.getOutputs(), step -> matches(step, need.anyOf()));
+            if (at < 0) {
                 lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") lacks "
-                        + need.describe());
+                        + need.describe() + " on every request's path (not only in a wireTap, a filter or"
+                        + " some branches of a choice)");
+                continue;
+            }
+            if (!need.before().isEmpty()) {
+                int later = new Path(byInput, true).first(route.getOutputs(), step -> matches(step, need.before()));
+                if (later >= 0 && later < at) {
+                    lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") runs "
+                            + need.describe() + " only after " + String.join(" or ", need.before()));
+                }
             }
         }
         return lacking;
     }
 
-    /** "bean:ref" and "to:plain-uri" for every step of the route and of the direct: routes it sends to. */
-    private static Set<String> reached(RouteDefinition start, Map<String, RouteDefinition> byInput) {
-        Set<String> found = new java.util.HashSet<>();
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<RouteDefinition> todo = new ArrayList<>(List.of(start));
-        while (!todo.isEmpty()) {
-            RouteDefinition r = todo.remove(todo.size() - 1);
-            if (seen.add(r)) {
-                walk(r.getOutputs(), found, seen);
-                for (String f : List.copyOf(found)) {
-                    RouteDefinition next = f.startsWith("to:direct:") ? byInput.get(f.substring(3)) : null;
-                    if (next != null && !seen.contains(next)) {
-                        todo.add(next);
-                    }
-                }
+    /** Whether one step (its keys: bean:ref, bean:ref.method, to:uri) is any of {@code anyOf}. */
+    private static boolean matches(Set<String> keys, List<String> anyOf) {
+        for (String a : anyOf) {
+            if (keys.contains(a.contains(":") ? "to:" + plain(a) : "bean:" + a)
+                    || a.endsWith(":") && keys.stream().anyMatch(k -> k.startsWith("to:" + a))) {
+                return true;
             }
         }
-        return found;
+        return false;
     }
 
-    private static void walk(List<ProcessorDefinition<?>> steps, Set<String> found, Set<Object> seen) {
-        if (steps == null) {
-            return;
+    /**
+     * Where a step runs for every request on its own thread: the position, among a route's
+     * top-level steps, of the first whose run holds it. A direct: route it sends to, a multicast
+     * (any of its outputs) and a choice (every branch, otherwise included) hold what they hold on
+     * every path; a wireTap never; a filter only when the requirement allows it.
+     */
+    private static final class Path {
+        private final Map<String, RouteDefinition> byInput;
+        private final boolean filtersCount;
+        private final Set<RouteDefinition> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Path(Map<String, RouteDefinition> byInput, boolean filtersCount) {
+            this.byInput = byInput;
+            this.filtersCount = filtersCount;
         }
-        for (ProcessorDefinition<?> step : steps) {
-            if (!seen.add(step)) {
-                continue;
+
+        /** Index of the first step of {@code steps} whose run holds the wanted step; -1 if none. */
+        int first(List<ProcessorDefinition<?>> steps, java.util.function.Predicate<Set<String>> wanted) {
+            if (steps == null) {
+                return -1;
             }
-            if (step instanceof BeanDefinition b && b.getRef() != null) {
-                found.add("bean:" + b.getRef());
-                if (b.getMethod() != null) {
-                    // bean:ref.method, the method without its arguments: one bean, several steps
-                    String m = b.getMethod();
-                    found.add("bean:" + b.getRef() + "." + (m.contains("(") ? m.substring(0, m.indexOf('(')) : m).trim());
+            for (int i = 0; i < steps.size(); i++) {
+                if (holds(steps.get(i), wanted)) {
+                    return i;
                 }
-            } else if (step instanceof ProcessDefinition p && p.getRef() != null) {
-                found.add("bean:" + p.getRef());
-            } else if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null) {
-                sent(send.getEndpointUri(), found);
-            } else if (step instanceof ToDynamicDefinition dynamic && dynamic.getUri() != null) {
-                // wireTap, toD
-                sent(dynamic.getUri(), found);
+            }
+            return -1;
+        }
+
+        private boolean holds(ProcessorDefinition<?> step, java.util.function.Predicate<Set<String>> wanted) {
+            if (step instanceof WireTapDefinition<?>) {
+                return false; // another thread: a refusal there never reaches the client
+            }
+            Set<String> keys = keys(step);
+            if (!keys.isEmpty() && wanted.test(keys)) {
+                return true;
+            }
+            if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null) {
+                RouteDefinition next = byInput.get(plain(send.getEndpointUri()));
+                if (next != null && plain(send.getEndpointUri()).startsWith("direct:") && visiting.add(next)) {
+                    try {
+                        return first(next.getOutputs(), wanted) >= 0;
+                    } finally {
+                        visiting.remove(next);
+                    }
+                }
+                return false;
             }
             if (step instanceof ChoiceDefinition choice) {
+                if (choice.getOtherwise() == null || choice.getWhenClauses().isEmpty()) {
+                    return false; // a request no branch takes skips the step
+                }
                 for (WhenDefinition when : choice.getWhenClauses()) {
-                    walk(when.getOutputs(), found, seen);
+                    if (first(when.getOutputs(), wanted) < 0) {
+                        return false;
+                    }
                 }
-                if (choice.getOtherwise() != null) {
-                    walk(choice.getOtherwise().getOutputs(), found, seen);
-                }
-            } else {
-                walk(step.getOutputs(), found, seen);
+                return first(choice.getOtherwise().getOutputs(), wanted) >= 0;
             }
+            if (step instanceof FilterDefinition) {
+                return filtersCount && first(step.getOutputs(), wanted) >= 0;
+            }
+            if (step instanceof MulticastDefinition) {
+                return first(step.getOutputs(), wanted) >= 0;
+            }
+            return false;
         }
+    }
+
+    /** bean:ref (and bean:ref.method) and to:plain-uri for one step; empty for a container. */
+    private static Set<String> keys(ProcessorDefinition<?> step) {
+        Set<String> found = new HashSet<>();
+        if (step instanceof BeanDefinition b && b.getRef() != null) {
+            found.add("bean:" + b.getRef());
+            if (b.getMethod() != null) {
+                // bean:ref.method, the method without its arguments: one bean, several steps
+                String m = b.getMethod();
+                found.add("bean:" + b.getRef() + "." + (m.contains("(") ? m.substring(0, m.indexOf('(')) : m).trim());
+            }
+        } else if (step instanceof ProcessDefinition p && p.getRef() != null) {
+            found.add("bean:" + p.getRef());
+        } else if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null) {
+            sent(send.getEndpointUri(), found);
+        } else if (step instanceof ToDynamicDefinition dynamic && !(step instanceof WireTapDefinition<?>)
+                && dynamic.getUri() != null) {
+            sent(dynamic.getUri(), found);
+        }
+        return found;
     }
 
     private static void sent(String uri, Set<String> found) {

@@ -8,10 +8,13 @@ import org.apache.camel.model.RouteDefinition;
 import org.junit.jupiter.api.Test;
 
 /**
- * The required steps of each pipeline ({@link RouteSetCheck#REQUIRED_STEPS}), found wherever the
- * route holds them, and named with the route when missing.
+ * The required steps of each pipeline ({@link RouteSetCheck#REQUIRED_STEPS}), found where they
+ * run for every request, in order, and named with the route when missing or misplaced.
  */
 class RouteSetCheckTest {
+
+    private static final String EVERY_PATH = " on every request's path (not only in a wireTap, a filter or some"
+            + " branches of a choice)";
 
     private static RouteDefinition route(String id, String from) {
         RouteDefinition r = new RouteDefinition();
@@ -27,7 +30,17 @@ class RouteSetCheckTest {
 
     private static RouteDefinition logs() {
         RouteDefinition r = route("otlp-logs", "direct:otlp-logs");
-        r.bean("applyEventPrivacy", "apply").to("direct:event-sink");
+        r.bean("applyEventPrivacy", "apply").bean("limitEventLengths", "limit").to("direct:event-sink")
+                .bean("recordTelemetryUsage", "record");
+        return r;
+    }
+
+    /** As routes/otlp-logs.yaml's event-sink: files without a Loki URL, otherwise the Loki. */
+    private static RouteDefinition eventSink() {
+        RouteDefinition r = route("event-sink", "direct:event-sink");
+        ChoiceDefinition choice = r.choice();
+        choice.when().simple("'' == ''").to("odin-files:events");
+        choice.otherwise().to("odin-loki:default");
         return r;
     }
 
@@ -44,15 +57,15 @@ class RouteSetCheckTest {
 
     @Test
     void theShippedShapesHoldEveryRequiredStep() {
-        assertThat(missing(metrics(), logs(), alerts(), route("event-sink", "direct:event-sink"))).isEmpty();
+        assertThat(missing(metrics(), logs(), alerts(), eventSink())).isEmpty();
     }
 
     @Test
     void aMetricsPipelineWithoutThePrivacyStepIsNamed() {
         RouteDefinition r = route("my-metrics", "direct:otlp-metrics");
         r.bean("metrics", "dropMetric('x')").bean("translateMetrics", "toSeries");
-        assertThat(missing(r, logs(), alerts())).containsExactly("route my-metrics (from direct:otlp-metrics) lacks"
-                + " the metric privacy step (bean applyMetricPrivacy)");
+        assertThat(missing(r, logs(), alerts(), eventSink())).containsExactly("route my-metrics (from"
+                + " direct:otlp-metrics) lacks the metric privacy step (bean applyMetricPrivacy)" + EVERY_PATH);
     }
 
     @Test
@@ -60,17 +73,37 @@ class RouteSetCheckTest {
         RouteDefinition r = route("otlp-metrics", "direct:otlp-metrics");
         r.bean("applyMetricPrivacy", "applyRules");
         assertThat(missing(r)).containsExactly("route otlp-metrics (from direct:otlp-metrics) lacks the translation"
-                + " into series (bean translateMetrics)");
+                + " into series (bean translateMetrics)" + EVERY_PATH);
     }
 
     @Test
-    void stepsNestedInChoiceFilterAndMulticastCount() {
+    void stepsInAMulticastAndInEveryBranchOfAChoiceCount() {
         RouteDefinition r = route("otlp-metrics", "direct:otlp-metrics");
         ChoiceDefinition choice = r.choice();
-        choice.when().simple("${header.x} == 'y'").filter().simple("${body} != null")
-                .bean("applyMetricPrivacy", "applyRules");
-        choice.otherwise().multicast().to("direct:elsewhere").bean("translateMetrics", "toSeries");
+        choice.when().simple("${header.x} == 'y'").bean("applyMetricPrivacy", "applyRules");
+        choice.otherwise().multicast().to("direct:elsewhere").bean("applyMetricPrivacy", "applyRules");
+        r.bean("translateMetrics", "toSeries");
         assertThat(missing(r)).isEmpty();
+    }
+
+    @Test
+    void aStepInOneBranchOnlyUnderAFilterOrInAWireTapDoesNotCount() {
+        RouteDefinition oneBranch = route("otlp-metrics", "direct:otlp-metrics");
+        oneBranch.choice().when().simple("${header.x} == 'y'").bean("applyMetricPrivacy", "applyRules").end()
+                .bean("translateMetrics", "toSeries");
+        assertThat(missing(oneBranch)).containsExactly("route otlp-metrics (from direct:otlp-metrics) lacks the"
+                + " metric privacy step (bean applyMetricPrivacy)" + EVERY_PATH);
+
+        RouteDefinition filtered = route("otlp-metrics", "direct:otlp-metrics");
+        filtered.filter().simple("${header.x} == 'y'").bean("applyMetricPrivacy", "applyRules").end()
+                .bean("translateMetrics", "toSeries");
+        assertThat(missing(filtered)).hasSize(1);
+
+        // the sink on another thread: a full queue would no longer reach the client as 503
+        RouteDefinition tapped = route("otlp-logs", "direct:otlp-logs");
+        tapped.bean("applyEventPrivacy", "apply").wireTap("direct:event-sink");
+        assertThat(missing(tapped, eventSink())).containsExactly("route otlp-logs (from direct:otlp-logs) lacks an"
+                + " event sink (to odin-loki: or to odin-files:)" + EVERY_PATH);
     }
 
     @Test
@@ -86,22 +119,54 @@ class RouteSetCheckTest {
     @Test
     void aLogsPipelineMustApplyThePrivacyRulesAndReachAnEventSink() {
         RouteDefinition r = route("otlp-logs", "direct:otlp-logs");
-        r.process("acceptOtlpLogs").to("log:dropped");
+        r.to("log:dropped");
         assertThat(missing(r)).containsExactly(
-                "route otlp-logs (from direct:otlp-logs) lacks the event privacy step (bean applyEventPrivacy)",
-                "route otlp-logs (from direct:otlp-logs) lacks an event sink (to direct:event-sink or to odin-loki:"
-                        + " or to odin-files:)");
+                "route otlp-logs (from direct:otlp-logs) lacks the event privacy step (bean applyEventPrivacy)"
+                        + EVERY_PATH,
+                "route otlp-logs (from direct:otlp-logs) lacks an event sink (to odin-loki: or to odin-files:)"
+                        + EVERY_PATH);
         RouteDefinition wired = route("otlp-logs", "direct:otlp-logs");
         wired.process("applyEventPrivacy").wireTap("odin-files:events").to("odin-loki:default");
         assertThat(missing(wired)).isEmpty();
     }
 
     @Test
-    void theAlertmanagerRouteMustCommit() {
+    void anEventSinkThatSomeRequestsSkipIsNamed() {
+        // the second-Loki recipe without its otherwise: everyone else's events would go nowhere
+        RouteDefinition sink = route("event-sink", "direct:event-sink");
+        sink.choice().when().simple("${header.Odin-Tenant} == 'team-b'").to("odin-loki:team-b?url=http://b");
+        assertThat(missing(logs(), sink)).containsExactly("route otlp-logs (from direct:otlp-logs) lacks an event"
+                + " sink (to odin-loki: or to odin-files:)" + EVERY_PATH);
+        RouteDefinition debugging = route("event-sink", "direct:event-sink");
+        debugging.to("log:events");
+        assertThat(missing(logs(), debugging)).hasSize(1);
+    }
+
+    @Test
+    void thePrivacyRulesMustRunBeforeTheSink() {
+        RouteDefinition late = route("otlp-logs", "direct:otlp-logs");
+        late.to("direct:event-sink").bean("applyEventPrivacy", "apply");
+        assertThat(missing(late, eventSink())).containsExactly("route otlp-logs (from direct:otlp-logs) runs the"
+                + " event privacy step (bean applyEventPrivacy) only after odin-loki: or odin-files:");
+        RouteDefinition lateMetrics = route("otlp-metrics", "direct:otlp-metrics");
+        lateMetrics.bean("translateMetrics", "toSeries").bean("applyMetricPrivacy", "applyRules");
+        assertThat(missing(lateMetrics)).containsExactly("route otlp-metrics (from direct:otlp-metrics) runs the"
+                + " metric privacy step (bean applyMetricPrivacy) only after translateMetrics");
+    }
+
+    @Test
+    void theAlertmanagerRouteMustStoreAndCommit() {
         RouteDefinition r = route("alertmanager-webhook", "platform-http:/alertmanager/webhook");
         r.bean("alertIntake", "decode").bean("alertIntake", "prepare").to("direct:event-sink");
-        assertThat(missing(r)).containsExactly("route alertmanager-webhook (from platform-http:/alertmanager/webhook)"
-                + " lacks the alerts' commit (bean alertIntake.commit)");
+        assertThat(missing(r, eventSink())).containsExactly("route alertmanager-webhook (from"
+                + " platform-http:/alertmanager/webhook) lacks the alerts' commit (bean alertIntake.commit)" + EVERY_PATH);
+        RouteDefinition unstored = route("alertmanager-webhook", "platform-http:/alertmanager/webhook");
+        unstored.bean("alertIntake", "decode").bean("alertIntake", "prepare").bean("alertIntake", "commit");
+        assertThat(missing(unstored, eventSink())).containsExactly("route alertmanager-webhook (from"
+                + " platform-http:/alertmanager/webhook) lacks an event sink for the alerts (to odin-loki: or to"
+                + " odin-files:)" + EVERY_PATH);
+        // the shipped route stores under a filter (only new alerts): that is allowed here
+        assertThat(missing(alerts(), eventSink())).isEmpty();
     }
 
     @Test

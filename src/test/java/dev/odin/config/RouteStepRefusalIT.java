@@ -36,7 +36,8 @@ class RouteStepRefusalIT {
             assertThat(output.lines().filter(l -> l.contains("ODIN refuses to start"))).as(output)
                     .containsExactly("ODIN refuses to start: the routes of odin.routes.include (ODIN_ROUTES_INCLUDE) "
                             + include + ": route otlp-metrics (from direct:otlp-metrics) lacks the metric privacy step"
-                            + " (bean applyMetricPrivacy): put the step back (docs/routes.md, Start-up validation)");
+                            + " (bean applyMetricPrivacy) on every request's path (not only in a wireTap, a filter or"
+                            + " some branches of a choice): put the step back (docs/routes.md, Start-up validation)");
             assertThat(output.lines().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by:")))
                     .as(output).isEmpty();
         }
