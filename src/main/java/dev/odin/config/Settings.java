@@ -37,7 +37,7 @@ public final class Settings {
 
     /** The environment variable for a key: {@code odin.otlp.grpc.port} -> {@code ODIN_OTLP_GRPC_PORT}. */
     public static String env(String key) {
-        return key.replace('.', '_').replace("-", "").toUpperCase(Locale.ROOT);
+        return RefusedStartException.env(key);
     }
 
     /** {@code odin.data-dir (ODIN_DATADIR)}: how a refusal names the setting to change. */

@@ -9,6 +9,12 @@ import java.util.List;
  */
 public final class ExportResult {
 
+    /**
+     * The exchange header with the tenant ODIN vouches for (from the caller's token, never from
+     * the client): set by the receivers, read by the sinks.
+     */
+    public static final String TENANT_HEADER = "Odin-Tenant";
+
     /** The exchange property every pipeline finds its result under. */
     public static final String PROPERTY = "odinExportResult";
 

@@ -12,6 +12,11 @@ public final class RefusedStartException extends RuntimeException {
 
     /** {@code odin.data-dir (ODIN_DATADIR)}: how a refusal names the setting to change. */
     public static String setting(String key) {
-        return key + " (" + key.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT) + ")";
+        return key + " (" + env(key) + ")";
+    }
+
+    /** The environment variable for a key (relaxed binding): {@code odin.otlp.grpc.port} -> {@code ODIN_OTLP_GRPC_PORT}. */
+    public static String env(String key) {
+        return key.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT);
     }
 }

@@ -1,11 +1,8 @@
 package dev.odin.exporter.loki;
 
 import dev.odin.signal.RefusedStartException;
-import dev.odin.config.Settings;
 import dev.odin.signal.ExportResult;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.Consumer;
@@ -35,7 +32,7 @@ import org.apache.camel.support.DefaultProducer;
 public final class LokiComponent extends DefaultComponent {
 
     /** The exchange header the event sinks read the tenant from. */
-    public static final String TENANT_HEADER = "Odin-Tenant";
+    public static final String TENANT_HEADER = ExportResult.TENANT_HEADER;
 
     private final LokiSinks sinks;
     private final LokiMapper mapper;
@@ -107,7 +104,7 @@ public final class LokiComponent extends DefaultComponent {
         ExportLogsServiceRequest request = exchange.getMessage().getMandatoryBody(ExportLogsServiceRequest.class);
         String tenant = tenant(exchange);
         if (sink.config().getFormat() == LokiProperties.Format.OTLP) {
-            sink.enqueueOtlp(request, records(request), tenant);
+            sink.enqueueOtlp(request, (int) ExportResult.logRecords(request), tenant);
         } else {
             sink.enqueue(mapper.map(request, tenantLabel, tenant), tenant);
         }
@@ -123,13 +120,4 @@ public final class LokiComponent extends DefaultComponent {
         return t;
     }
 
-    static int records(ExportLogsServiceRequest request) {
-        int n = 0;
-        for (ResourceLogs rl : request.getResourceLogsList()) {
-            for (ScopeLogs sl : rl.getScopeLogsList()) {
-                n += sl.getLogRecordsCount();
-            }
-        }
-        return n;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.odin.receiver.otlp;
 
+import dev.odin.signal.ExportResult;
 import dev.odin.receiver.alertmanager.WebhookCredentials;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,7 +32,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class ReceiverAuthenticationFilter extends OncePerRequestFilter {
 
     /** The authenticated tenant as the routes see it; empty for a token without one. */
-    public static final String TENANT_HEADER = "Odin-Tenant";
+    public static final String TENANT_HEADER = ExportResult.TENANT_HEADER;
 
     /** Authority of a caller with a valid OTLP bearer token. */
     public static final String OTLP = "OTLP";
