@@ -140,21 +140,29 @@ public final class AttributeRules {
                 continue;
             }
             applied.get(a).increment();
-            switch (a) {
-                case DROP:
-                    break;
-                case HASH:
-                    out.add(KeyValue.newBuilder().setKey(kv.getKey())
-                            .setValue(AnyValue.newBuilder().setStringValue(hash(AttributeValues.format(kv.getValue()))))
-                            .build());
-                    break;
-                default:
-                    out.add(KeyValue.newBuilder().setKey(kv.getKey())
-                            .setValue(AnyValue.newBuilder().setStringValue(REDACTED)).build());
-                    break;
+            if (a != PrivacyProperties.Action.DROP) {
+                out.add(KeyValue.newBuilder().setKey(kv.getKey())
+                        .setValue(AnyValue.newBuilder().setStringValue(replacement(a, kv.getValue()))).build());
             }
         }
         return out;
+    }
+
+    /**
+     * Counts one attribute a rule applied to (odin_privacy_attributes_total), for a caller that
+     * applies the rules itself as it reads the attributes (the metrics translator) instead of
+     * through {@link #apply}.
+     */
+    public void count(PrivacyProperties.Action action) {
+        applied.get(action).increment();
+    }
+
+    /**
+     * The value an attribute takes under {@code action} (hash or redact; not drop): the same
+     * string {@link #apply} writes into the attribute. Not counted: see {@link #count}.
+     */
+    public String replacement(PrivacyProperties.Action action, AnyValue value) {
+        return action == PrivacyProperties.Action.HASH ? hash(AttributeValues.format(value)) : REDACTED;
     }
 
     /** The keyed hash of a value: 16 hex digits. */

@@ -8,17 +8,28 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import java.lang.ref.WeakReference;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Route step of otlp-metrics: applies the metric attribute rules to the request's resource,
- * scope and data point attributes before the translator turns them into labels. A request no
- * rule touches passes through as it is; one that is touched is rebuilt once.
+ * The metric attribute rules (odin.privacy.metrics) on the otlp-metrics route. The route step,
+ * {@link #attachRules}, rewrites nothing: it hands the rules to the translation (exchange
+ * property {@value #PROPERTY}), which applies them to each resource, scope and data point
+ * attribute as it turns attributes into labels, so a dropped attribute never becomes a label and a
+ * hashed one only ever as its hash, without a protobuf copy of the request. {@link #applyRules}
+ * is the same rules as a rewrite (protobuf in, protobuf out) for whoever needs the request itself
+ * after privacy (an export); the translation recognises a request it rewrote and does not apply
+ * the rules twice.
  */
 public final class MetricsPrivacy implements Processor {
 
+    /** Exchange property the route step sets: an {@link Attached}. */
+    public static final String PROPERTY = "odinMetricPrivacy";
+
     private final AttributeRules rules;
+    /** The last request {@link #applyRules} rebuilt on this thread (weakly held): already private. */
+    private final ThreadLocal<WeakReference<ExportMetricsServiceRequest>> rewritten = new ThreadLocal<>();
 
     public MetricsPrivacy(AttributeRules rules) {
         this.rules = rules;
@@ -30,7 +41,45 @@ public final class MetricsPrivacy implements Processor {
     }
 
     /**
-     * Route step (otlp-metrics, bean applyMetricPrivacy, method applyRules): body
+     * What the privacy step attached to an exchange: the rules, for the translation to apply as
+     * it builds labels.
+     */
+    public static final class Attached {
+        private final MetricsPrivacy privacy;
+
+        Attached(MetricsPrivacy privacy) {
+            this.privacy = privacy;
+        }
+
+        /**
+         * The rules to apply to {@code request} while translating it; null when there are none, or
+         * when {@code request} is one {@link #applyRules} already rebuilt with them (a route that
+         * also rewrites, e.g. for an export, before the translation), so a value is never hashed
+         * twice.
+         */
+        public AttributeRules rulesFor(ExportMetricsServiceRequest request) {
+            if (privacy.rules.isEmpty() || privacy.rewrote(request)) {
+                return null;
+            }
+            return privacy.rules;
+        }
+    }
+
+    /**
+     * Route step (otlp-metrics, bean applyMetricPrivacy, method attachRules): body unchanged (no
+     * copy, whatever the rules); sets the exchange property {@value #PROPERTY} that the
+     * translation (bean translateMetrics) reads, and applies the rules from, per attribute.
+     * Without this step before it, the translation applies no rules: the start-up validation
+     * refuses such a route set.
+     */
+    public void attachRules(Exchange exchange) {
+        exchange.setProperty(PROPERTY, attached);
+    }
+
+    private final Attached attached = new Attached(this);
+
+    /**
+     * The rules as a rewrite (not on the normal metrics path: see {@link #attachRules}): body
      * ExportMetricsServiceRequest in, ExportMetricsServiceRequest out (the same message when no
      * rule touches it, else one rebuilt with the rules applied); no header or property.
      */
@@ -38,18 +87,21 @@ public final class MetricsPrivacy implements Processor {
         if (rules.isEmpty() || !touches(request)) {
             return request;
         }
-        return apply(request);
+        ExportMetricsServiceRequest out = apply(request);
+        rewritten.set(new WeakReference<>(out));
+        return out;
     }
 
+    /** True when {@code request} is what {@link #applyRules} last rebuilt on this thread. */
+    boolean rewrote(ExportMetricsServiceRequest request) {
+        WeakReference<ExportMetricsServiceRequest> last = rewritten.get();
+        return last != null && last.get() == request;
+    }
+
+    /** As a {@code process:} step: the same as {@link #attachRules}. */
     @Override
     public void process(Exchange exchange) {
-        if (rules.isEmpty()) {
-            return;
-        }
-        ExportMetricsServiceRequest request = exchange.getMessage().getBody(ExportMetricsServiceRequest.class);
-        if (touches(request)) {
-            exchange.getMessage().setBody(apply(request));
-        }
+        attachRules(exchange);
     }
 
     boolean touches(ExportMetricsServiceRequest request) {

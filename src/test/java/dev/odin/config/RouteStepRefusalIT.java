@@ -23,8 +23,8 @@ class RouteStepRefusalIT {
         Path routes = RouteRecipes.apply(dir.resolve("routes"));
         Path metrics = routes.resolve("otlp-metrics.yaml");
         String edited = Files.readString(metrics).replaceFirst(
-                "(?s)        # ExportMetricsServiceRequest -> ExportMetricsServiceRequest[^\\n]*\\n"
-                        + "        - bean:\\n            ref: applyMetricPrivacy\\n            method: applyRules\\n", "");
+                "(?s)        # ExportMetricsServiceRequest -> ExportMetricsServiceRequest[^\\n]*\\n(        #[^\\n]*\\n)*"
+                        + "        - bean:\\n            ref: applyMetricPrivacy\\n            method: attachRules\\n", "");
         assertThat(edited).isNotEqualTo(Files.readString(metrics)).doesNotContain("applyMetricPrivacy");
         Files.writeString(metrics, edited);
         String include = "file:" + routes + "/*.yaml";

@@ -3,6 +3,9 @@ package dev.odin.exporter.prometheus;
 import dev.odin.signal.AttributeValues;
 import com.google.protobuf.ByteString;
 import dev.odin.config.OdinProperties;
+import dev.odin.privacy.AttributeRules;
+import dev.odin.privacy.MetricsPrivacy;
+import dev.odin.privacy.PrivacyProperties.Action;
 import dev.odin.signal.ExportResult;
 import dev.odin.series.CounterSeries;
 import dev.odin.series.ExponentialBuckets;
@@ -116,37 +119,138 @@ public final class MetricsTranslator implements Processor {
     @Override
     public void process(Exchange exchange) {
         ExportMetricsServiceRequest request = exchange.getMessage().getBody(ExportMetricsServiceRequest.class);
+        MetricsPrivacy.Attached privacy = exchange.getProperty(MetricsPrivacy.PROPERTY, MetricsPrivacy.Attached.class);
         translate(request, exchange.getProperty(ExportResult.PROPERTY, ExportResult.class),
-                exchange.getProperty(MetricEdits.PROPERTY, MetricEdits.class));
+                exchange.getProperty(MetricEdits.PROPERTY, MetricEdits.class),
+                privacy == null ? null : privacy.rulesFor(request));
     }
 
     /**
      * Route step (otlp-metrics, bean translateMetrics, method toSeries): body
      * ExportMetricsServiceRequest in, the same out; reads the exchange properties
-     * {@value ExportResult#PROPERTY} (the tenant, and where refused points are told) and
-     * {@value MetricEdits#PROPERTY} (what the metric steps before it asked for, if any).
+     * {@value ExportResult#PROPERTY} (the tenant, and where refused points are told),
+     * {@value MetricEdits#PROPERTY} (what the metric steps before it asked for, if any) and
+     * {@value MetricsPrivacy#PROPERTY} (the privacy rules the privacy step attached, applied here
+     * to every resource, scope and data point attribute as labels are built).
      */
     public void toSeries(@Body ExportMetricsServiceRequest request,
             @ExchangeProperty(ExportResult.PROPERTY) ExportResult result,
-            @ExchangeProperty(MetricEdits.PROPERTY) MetricEdits edits) {
-        translate(request, result, edits);
+            @ExchangeProperty(MetricEdits.PROPERTY) MetricEdits edits,
+            @ExchangeProperty(MetricsPrivacy.PROPERTY) MetricsPrivacy.Attached privacy) {
+        translate(request, result, edits, privacy == null ? null : privacy.rulesFor(request));
     }
 
     public void translate(ExportMetricsServiceRequest request, ExportResult result) {
-        translate(request, result, null);
+        translate(request, result, null, null);
     }
 
     /** @param edits metrics to drop and labels to add (the metric steps of the route); null: none */
     public void translate(ExportMetricsServiceRequest request, ExportResult result, MetricEdits edits) {
+        translate(request, result, edits, null);
+    }
+
+    /**
+     * @param edits metrics to drop and labels to add (the metric steps of the route); null: none
+     * @param rules the metric privacy rules, applied to each resource, scope and data point
+     *     attribute before it becomes a label (the same labels as translating the request
+     *     {@link AttributeRules#apply} rewrote); null: none
+     */
+    public void translate(ExportMetricsServiceRequest request, ExportResult result, MetricEdits edits,
+            AttributeRules rules) {
+        Keys keys = keys(rules == null || rules.isEmpty() ? null : rules);
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList(), result, edits);
+            ResourceLabels resource = resourceLabels(rm.getResource().getAttributesList(), result, edits, keys);
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-                List<String[]> scope = scopeLabels(sm.getScope(), sm.getSchemaUrl());
+                List<String[]> scope = scopeLabels(sm.getScope(), sm.getSchemaUrl(), keys.rules);
                 for (Metric metric : sm.getMetricsList()) {
-                    translateMetric(metric, resource, scope, result, edits);
+                    translateMetric(metric, resource, scope, result, edits, keys);
                 }
             }
         }
+    }
+
+    /**
+     * What the translation does with one attribute key under one set of privacy rules, found in
+     * one lookup per attribute: the rule's action (null: the value as sent) and the label name,
+     * named when first asked for (so a key the translation never names, e.g. one that
+     * odin.metrics.drop-attributes merges, is never counted as an invalid label name).
+     */
+    private static final class KeyDecision {
+        final String key;
+        final Action action;
+        /** Null: not named yet; empty: no label (invalid name). A String is safe to publish racily. */
+        String label;
+
+        KeyDecision(String key, Action action) {
+            this.key = key;
+            this.action = action;
+        }
+    }
+
+    private static final KeyDecision DROPPED = new KeyDecision("", Action.DROP);
+
+    /** The key's label name, or null when it has none. */
+    private String label(KeyDecision d) {
+        String l = d.label;
+        if (l == null) {
+            l = labelName(d.key);
+            l = l == null ? "" : l;
+            d.label = l;
+        }
+        return l.isEmpty() ? null : l;
+    }
+
+    /** The key decisions under one set of rules (null: no rules); bounded as the name caches are. */
+    private static final class Keys {
+        final AttributeRules rules;
+        final ConcurrentHashMap<String, KeyDecision> byKey = new ConcurrentHashMap<>();
+
+        Keys(AttributeRules rules) {
+            this.rules = rules;
+        }
+    }
+
+    private volatile Keys keys = new Keys(null);
+
+    private Keys keys(AttributeRules rules) {
+        Keys k = keys;
+        if (k.rules != rules) {
+            k = new Keys(rules);
+            keys = k;
+        }
+        return k;
+    }
+
+    /**
+     * The decision for an attribute key; counts the rule's action (odin_privacy_attributes_total)
+     * for each attribute it is asked about, as the rewrite counted each attribute it changed.
+     */
+    private KeyDecision decision(Keys keys, String key) {
+        KeyDecision d = keys.byKey.get(key);
+        if (d == null) {
+            Action action = keys.rules == null ? null : keys.rules.actionFor(key);
+            if (action == Action.DROP) {
+                d = DROPPED;
+            } else {
+                d = new KeyDecision(key, action);
+            }
+            if (key.length() <= config.getMaxLabelNameLength()) {
+                // a longer key is refused or skipped by the caller: no cache key of any length
+                if (keys.byKey.size() >= NAME_CACHE_LIMIT) {
+                    keys.byKey.clear();
+                }
+                keys.byKey.put(key, d);
+            }
+        }
+        if (d.action != null) {
+            keys.rules.count(d.action);
+        }
+        return d;
+    }
+
+    /** An attribute's value as a label value: as sent, or as the privacy rule makes it (hash, REDACTED). */
+    private static String value(Keys keys, KeyDecision d, KeyValue kv) {
+        return d.action == null ? AttributeValues.format(kv.getValue()) : keys.rules.replacement(d.action, kv.getValue());
     }
 
     /** Labels that come from the resource: job, instance, and all attributes if configured. */
@@ -158,25 +262,30 @@ public final class MetricsTranslator implements Processor {
         List<String[]> added = List.of();
     }
 
-    private ResourceLabels resourceLabels(List<KeyValue> attributes, ExportResult result, MetricEdits edits) {
+    private ResourceLabels resourceLabels(List<KeyValue> attributes, ExportResult result, MetricEdits edits,
+            Keys keys) {
         ResourceLabels r = new ResourceLabels();
         String serviceName = null;
         String namespace = null;
         String instance = null;
         for (KeyValue kv : attributes) {
             String key = kv.getKey();
+            KeyDecision d = decision(keys, key);
+            if (d.action == Action.DROP) {
+                continue;
+            }
             if (key.length() > config.getMaxLabelNameLength()) {
                 telemetry.translationError(LABEL_NAME_TOO_LONG);
                 continue;
             }
-            String value = trimmed(AttributeValues.format(kv.getValue()), "resource_attribute");
+            String value = trimmed(value(keys, d, kv), "resource_attribute");
             switch (key) {
                 case "service.name": serviceName = value; break;
                 case "service.namespace": namespace = value; break;
                 case "service.instance.id": instance = value; break;
                 default: break;
             }
-            String label = labelName(key);
+            String label = label(d);
             if (label == null) {
                 continue;
             }
@@ -193,7 +302,7 @@ public final class MetricsTranslator implements Processor {
             r.identity.add(new String[] {"instance", "instance", instance});
         }
         if (edits != null && edits.hasLabels()) {
-            addStaticLabels(r, attributes, edits);
+            addStaticLabels(r, attributes, edits, keys.rules);
         }
         if (config.isTargetInfo() && !r.info.isEmpty()) {
             publishTargetInfo(r, result == null ? "" : result.tenant());
@@ -202,7 +311,8 @@ public final class MetricsTranslator implements Processor {
     }
 
     /** The static labels whose resource attribute matches, the last step's when two name one label. */
-    private static void addStaticLabels(ResourceLabels r, List<KeyValue> attributes, MetricEdits edits) {
+    private static void addStaticLabels(ResourceLabels r, List<KeyValue> attributes, MetricEdits edits,
+            AttributeRules rules) {
         List<String[]> added = new ArrayList<>(2);
         for (MetricEdits.StaticLabel l : edits.labels()) {
             boolean taken = false;
@@ -213,7 +323,13 @@ public final class MetricsTranslator implements Processor {
                 continue;
             }
             for (KeyValue kv : attributes) {
-                if (kv.getKey().equals(l.attribute()) && AttributeValues.format(kv.getValue()).equals(l.value())) {
+                if (!kv.getKey().equals(l.attribute())) {
+                    continue;
+                }
+                // the value as the privacy rules leave it (a dropped attribute matches nothing)
+                Action action = rules == null ? null : rules.actionFor(kv.getKey());
+                if (action != Action.DROP && (action == null ? AttributeValues.format(kv.getValue())
+                        : rules.replacement(action, kv.getValue())).equals(l.value())) {
                     added.add(new String[] {l.name(), l.name(), l.labelValue()});
                     break;
                 }
@@ -255,9 +371,18 @@ public final class MetricsTranslator implements Processor {
         }
     }
 
-    private List<String[]> scopeLabels(InstrumentationScope scope, String schemaUrl) {
+    private List<String[]> scopeLabels(InstrumentationScope scope, String schemaUrl, AttributeRules rules) {
         List<String[]> labels = new ArrayList<>(4);
         if (!config.isScopeLabels()) {
+            if (rules != null) {
+                // not labels, but the rules count what they apply to as the rewrite did
+                for (KeyValue kv : scope.getAttributesList()) {
+                    Action action = rules.actionFor(kv.getKey());
+                    if (action != null) {
+                        rules.count(action);
+                    }
+                }
+            }
             return labels;
         }
         labels.add(new String[] {"otel_scope_name", "otel_scope_name", trimmed(scope.getName(), "scope_attribute")});
@@ -265,14 +390,22 @@ public final class MetricsTranslator implements Processor {
             trimmed(scope.getVersion(), "scope_attribute")});
         labels.add(new String[] {"otel_scope_schema_url", "otel_scope_schema_url", trimmed(schemaUrl, "scope_attribute")});
         for (KeyValue kv : scope.getAttributesList()) {
+            Action action = rules == null ? null : rules.actionFor(kv.getKey());
+            if (action != null) {
+                rules.count(action);
+                if (action == Action.DROP) {
+                    continue;
+                }
+            }
             if (kv.getKey().length() > config.getMaxLabelNameLength()) {
                 telemetry.translationError(LABEL_NAME_TOO_LONG);
                 continue;
             }
             String label = labelName("otel_scope_" + kv.getKey());
             if (label != null) {
-                labels.add(new String[] {label, kv.getKey(), trimmed(AttributeValues.format(kv.getValue()),
-                    "scope_attribute")});
+                String value = action == null ? AttributeValues.format(kv.getValue())
+                        : rules.replacement(action, kv.getValue());
+                labels.add(new String[] {label, kv.getKey(), trimmed(value, "scope_attribute")});
             }
         }
         return labels;
@@ -377,7 +510,7 @@ public final class MetricsTranslator implements Processor {
     }
 
     private void translateMetric(Metric metric, ResourceLabels resource, List<String[]> scope, ExportResult result,
-            MetricEdits edits) {
+            MetricEdits edits, Keys keys) {
         int points = pointCount(metric);
         if (points == 0) {
             return;
@@ -468,7 +601,7 @@ public final class MetricsTranslator implements Processor {
             return;
         }
         Set<String> drop = dropSet(metric.getName());
-        PointContext ctx = new PointContext(metric, family, resource, scope, drop, delta, result);
+        PointContext ctx = new PointContext(metric, family, resource, scope, drop, delta, result, keys);
         switch (metric.getDataCase()) {
             case GAUGE:
                 for (NumberDataPoint p : metric.getGauge().getDataPointsList()) {
@@ -520,11 +653,12 @@ public final class MetricsTranslator implements Processor {
         final Set<String> drop;
         final boolean delta;
         final ExportResult result;
+        final Keys keys;
         /** Set by labels(): hash of the dropped attributes, identifying the source of a merged series. */
         long sourceKey;
 
         PointContext(Metric metric, MetricFamily family, ResourceLabels resource, List<String[]> scope,
-                Set<String> drop, boolean delta, ExportResult result) {
+                Set<String> drop, boolean delta, ExportResult result, Keys keys) {
             this.metric = metric;
             this.family = family;
             this.resource = resource;
@@ -532,6 +666,7 @@ public final class MetricsTranslator implements Processor {
             this.drop = drop;
             this.delta = delta;
             this.result = result;
+            this.keys = keys;
         }
 
         boolean merged() {
@@ -547,8 +682,12 @@ public final class MetricsTranslator implements Processor {
         for (int i = 0; i < attributes.size(); i++) {
             KeyValue kv = attributes.get(i);
             String key = kv.getKey();
+            KeyDecision d = decision(ctx.keys, key);
+            if (d.action == Action.DROP) {
+                continue; // the privacy rule: as if never sent
+            }
             if (!ctx.drop.isEmpty() && ctx.drop.contains(key)) {
-                source = fnv(fnv(source, key), AttributeValues.format(kv.getValue()));
+                source = fnv(fnv(source, key), value(ctx.keys, d, kv));
                 continue;
             }
             if (key.length() > config.getMaxLabelNameLength()) {
@@ -557,11 +696,11 @@ public final class MetricsTranslator implements Processor {
                         + " (odin.metrics.max-label-name-length)");
                 return null;
             }
-            String label = labelName(key);
+            String label = label(d);
             if (label == null) {
                 continue;
             }
-            String value = AttributeValues.format(kv.getValue());
+            String value = value(ctx.keys, d, kv);
             if (value.length() > maxLength) {
                 reject(ctx.result, 1, LABEL_VALUE_TOO_LONG, "metric '" + ctx.metric.getName() + "': attribute '"
                         + key + "' is " + value.length() + " characters, over the limit of " + maxLength);
@@ -628,7 +767,7 @@ public final class MetricsTranslator implements Processor {
     }
 
     private <S extends Series> S series(PointContext ctx, LabelSet labels, boolean deltaBorn,
-            BiFunction<LabelSet, Long, S> factory) {
+            BiFunction<LabelSet, Long, S> factory, Class<S> kind) {
         S s;
         try {
             s = store.series(ctx.family, labels, deltaBorn, factory, ctx.result == null ? "" : ctx.result.tenant());
@@ -645,6 +784,14 @@ public final class MetricsTranslator implements Processor {
         }
         if (s == null) {
             reject(ctx.result, 1, SERIES_LIMIT, "metric '" + ctx.metric.getName() + "' is being replaced; send again");
+            return null;
+        }
+        if (!kind.isInstance(s)) {
+            // one family holds explicit-bucket and exponential histograms: one label set cannot be both
+            telemetry.translationError(TYPE_CONFLICT);
+            reject(ctx.result, 1, TYPE_CONFLICT, "metric '" + ctx.metric.getName() + "': the series with these"
+                    + " labels is already a " + s.getClass().getSimpleName().replace("Series", "").toLowerCase()
+                    + " series");
             return null;
         }
         s.touch(store.nowMillis());
@@ -674,7 +821,7 @@ public final class MetricsTranslator implements Processor {
         }
         Exemplar ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList())[p.getExemplarsCount() - 1];
         if (ctx.family.type() == MetricFamily.Type.GAUGE) {
-            GaugeSeries s = series(ctx, labels, false, GaugeSeries::create);
+            GaugeSeries s = series(ctx, labels, false, GaugeSeries::create, GaugeSeries.class);
             if (s != null) {
                 s.set(v, p.getTimeUnixNano());
             }
@@ -692,7 +839,7 @@ public final class MetricsTranslator implements Processor {
         if (badStart(ctx, p.getStartTimeUnixNano())) {
             return;
         }
-        CounterSeries s = series(ctx, labels, ctx.delta, CounterSeries::create);
+        CounterSeries s = series(ctx, labels, ctx.delta, CounterSeries::create, CounterSeries.class);
         if (s == null) {
             return;
         }
@@ -796,7 +943,7 @@ public final class MetricsTranslator implements Processor {
         }
         double sum = p.hasSum() ? p.getSum() : Double.NaN;
         HistogramSeries.Reading reading = new HistogramSeries.Reading(bounds, counts, sum);
-        HistogramSeries s = series(ctx, labels, ctx.delta, HistogramSeries::create);
+        HistogramSeries s = series(ctx, labels, ctx.delta, HistogramSeries::create, HistogramSeries.class);
         if (s == null) {
             return;
         }
@@ -858,7 +1005,8 @@ public final class MetricsTranslator implements Processor {
             invalid(ctx, "count " + p.getCount() + " differs from the bucket total " + count);
             return;
         }
-        ExponentialHistogramSeries s = series(ctx, labels, ctx.delta, ExponentialHistogramSeries::create);
+        ExponentialHistogramSeries s = series(ctx, labels, ctx.delta, ExponentialHistogramSeries::create,
+                ExponentialHistogramSeries.class);
         if (s == null) {
             return;
         }
@@ -941,7 +1089,7 @@ public final class MetricsTranslator implements Processor {
                 return;
             }
         }
-        SummarySeries s = series(ctx, labels, false, SummarySeries::create);
+        SummarySeries s = series(ctx, labels, false, SummarySeries::create, SummarySeries.class);
         if (s != null) {
             outcome(ctx, s.set(q, v, p.getCount(), p.getSum(), p.getStartTimeUnixNano(), p.getTimeUnixNano()));
         }
