@@ -146,14 +146,96 @@ public final class OtlpJson {
     }
 
     /**
-     * JsonFormat escapes quotes and angle brackets the HTML way ({@code \u0027}); responses are small,
-     * so they are re-written by Jackson to read as plain JSON.
+     * A message (a response: Export*ServiceResponse with its partial_success, google.rpc.Status)
+     * in the proto3 JSON mapping, as JsonFormat prints it but in plain JSON escapes (JsonFormat
+     * escapes quotes and angle brackets the HTML way, {@code \u0027}). Written straight with
+     * Jackson's generator, no JSON tree; a message with fields that mapping prints in a special way
+     * (floating point, bytes, maps, the google.protobuf types) goes the longer way, JsonFormat
+     * re-written through a Jackson tree ({@link #printThroughTree}).
      */
     public static byte[] print(Message message) {
+        if (!plainlyPrintable(message.getDescriptorForType(), 0)) {
+            return printThroughTree(message);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64);
+        try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            write(g, message);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** JsonFormat's output re-written by Jackson: the same JSON as {@link #print}, by way of a tree. */
+    static byte[] printThroughTree(Message message) {
         try {
             return MAPPER.writeValueAsBytes(MAPPER.readTree(PRINTER.print(message)));
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Map<Descriptor, Boolean> PLAIN = new ConcurrentHashMap<>();
+
+    /** Whether every field, nested ones too, is a message, string, bool, enum or integer (no map). */
+    private static boolean plainlyPrintable(Descriptor d, int depth) {
+        Boolean known = PLAIN.get(d);
+        if (known != null) {
+            return known;
+        }
+        boolean plain = depth < 16 && !d.getFile().getPackage().equals("google.protobuf");
+        for (int i = 0; plain && i < d.getFields().size(); i++) {
+            FieldDescriptor f = d.getFields().get(i);
+            switch (f.getJavaType()) {
+                case FLOAT, DOUBLE, BYTE_STRING -> plain = false;
+                case MESSAGE -> plain = !f.isMapField() && plainlyPrintable(f.getMessageType(), depth + 1);
+                default -> { }
+            }
+        }
+        if (depth == 0) {
+            PLAIN.put(d, plain);
+        }
+        return plain;
+    }
+
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, Message message) throws IOException {
+        g.writeStartObject();
+        // the fields set, by number: what JsonFormat prints (without default values), in its order
+        for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
+            FieldDescriptor f = e.getKey();
+            g.writeFieldName(f.getJsonName());
+            if (f.isRepeated()) {
+                g.writeStartArray();
+                for (Object v : (java.util.List<?>) e.getValue()) {
+                    writeValue(g, f, v);
+                }
+                g.writeEndArray();
+            } else {
+                writeValue(g, f, e.getValue());
+            }
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeValue(com.fasterxml.jackson.core.JsonGenerator g, FieldDescriptor f, Object v)
+            throws IOException {
+        switch (f.getType()) {
+            case INT32, SINT32, SFIXED32 -> g.writeNumber((Integer) v);
+            case UINT32, FIXED32 -> g.writeNumber(Integer.toUnsignedLong((Integer) v));
+            case INT64, SINT64, SFIXED64 -> g.writeString(Long.toString((Long) v));
+            case UINT64, FIXED64 -> g.writeString(Long.toUnsignedString((Long) v));
+            case BOOL -> g.writeBoolean((Boolean) v);
+            case STRING -> g.writeString((String) v);
+            case ENUM -> {
+                EnumValueDescriptor ev = (EnumValueDescriptor) v;
+                if (ev.getIndex() == -1) {
+                    g.writeNumber(ev.getNumber()); // a number this version does not know: as JsonFormat
+                } else {
+                    g.writeString(ev.getName());
+                }
+            }
+            case MESSAGE, GROUP -> write(g, (Message) v);
+            default -> throw new IllegalStateException("not plainly printable: " + f.getFullName());
         }
     }
 
