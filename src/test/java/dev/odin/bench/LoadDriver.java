@@ -241,7 +241,7 @@ public final class LoadDriver {
 
     private static List<KeyValue> claudeAttributes(int series) {
         // user.email as Claude Code sends it: the default privacy rule hashes it, so every request
-        // takes the rewrite path
+        // meets a rule (before issue 16 each was rewritten for it; now it is hashed as labels are built)
         return List.of(kv("user.id", "12dbf2941b6e8d9d83807323ad83ffa77e47c9a217714801ed53bfdf0d0eb29c"),
                 kv("user.email", "dev" + (series % 7) + "@example.com"),
                 kv("session.id", "session-" + (series / 4)), kv("terminal.type", "xterm"),

@@ -41,14 +41,17 @@ import java.util.List;
  * (http-protobuf-tool/v1_metrics_0005.pb, in successive delta windows) and LoadDriver-shaped
  * batches (1,000 points of 8 Claude Code attributes, 9 delta counters and 1 delta histogram), each
  * without rules, with the default rule (user.email hashed) and with a mixed set (drop, hash,
- * redact, a pattern). Each figure is the best of its rounds; a round translates every prepared
- * request once into a new store.
+ * redact, a pattern). A round translates every prepared request once into a new store; the
+ * figures: points per second of wall time (best and median round), points per second of the
+ * process's CPU time (GC and JIT included: the steadiest figure on a shared machine) and bytes
+ * allocated per point by the translating thread. After a warm-up of every case, the cases take
+ * rounds in turn (round-robin), so each sees the same load of a shared machine.
  *
  * <pre>
  * ./mvnw -o -q test-compile
  * ./mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
  * java -XX:+UseParallelGC -Xmx1g -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
- *     dev.odin.bench.TranslatorBench [seconds per case]
+ *     dev.odin.bench.TranslatorBench [seconds, after a warm-up; default 60]
  * </pre>
  */
 public final class TranslatorBench {
@@ -66,7 +69,7 @@ public final class TranslatorBench {
     static final Path REWRITE = (t, p, r, result) -> t.translate(p.applyRules(r), result, null);
 
     public static void main(String[] args) throws Exception {
-        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 8;
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 60;
         System.out.printf("%s, %d cores, %s, load %.2f%n", System.getProperty("java.vm.version"),
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getRuntimeMXBean().getInputArguments(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -78,6 +81,7 @@ public final class TranslatorBench {
                 new PrivacyProperties.Rule("session.id", null, Action.DROP),
                 new PrivacyProperties.Rule("terminal.type", null, Action.REDACT),
                 new PrivacyProperties.Rule(null, "machine\\..*", Action.HASH));
+        List<Case> cases = new ArrayList<>();
         for (String path : paths()) {
             for (Object[] c : new Object[][] {{"fixture", fixture}, {"load", load}}) {
                 for (Object[] rules : new Object[][] {{"no rules", none}, {"default rule", defaults},
@@ -86,9 +90,25 @@ public final class TranslatorBench {
                     List<ExportMetricsServiceRequest> requests = (List<ExportMetricsServiceRequest>) c[1];
                     @SuppressWarnings("unchecked")
                     List<PrivacyProperties.Rule> list = (List<PrivacyProperties.Rule>) rules[1];
-                    run(path, (String) c[0], (String) rules[0], requests, list, seconds);
+                    cases.add(new Case(path, (String) c[0], (String) rules[0], requests, list));
                 }
             }
+        }
+        // warm-up: every case a few rounds, so no case runs on colder code than another
+        for (int i = 0; i < 3; i++) {
+            for (Case c : cases) {
+                c.round(false);
+            }
+        }
+        // then round-robin until the time is up: every case sees the same machine load
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            for (Case c : cases) {
+                c.round(true);
+            }
+        }
+        for (Case c : cases) {
+            c.report();
         }
     }
 
@@ -98,43 +118,78 @@ public final class TranslatorBench {
         return out;
     }
 
-    private static void run(String pathName, String workload, String rulesName,
-            List<ExportMetricsServiceRequest> requests, List<PrivacyProperties.Rule> rules, double seconds) {
-        Path path = pathName.equals("rewrite") ? REWRITE : AfterPaths.path(pathName);
-        MetricsPrivacy privacy = new MetricsPrivacy(new AttributeRules(rules, new byte[32], "bench"));
-        long points = 0;
-        for (ExportMetricsServiceRequest r : requests) {
-            for (ResourceMetrics rm : r.getResourceMetricsList()) {
-                for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-                    for (Metric m : sm.getMetricsList()) {
-                        points += m.hasSum() ? m.getSum().getDataPointsCount() : m.hasHistogram()
-                                ? m.getHistogram().getDataPointsCount() : m.hasGauge() ? m.getGauge().getDataPointsCount() : 0;
+    /** One path, workload and rule set, measured round by round. */
+    private static final class Case {
+        static final com.sun.management.ThreadMXBean THREAD =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        final String pathName;
+        final String workload;
+        final String rulesName;
+        final List<ExportMetricsServiceRequest> requests;
+        final Path path;
+        final MetricsPrivacy privacy;
+        final long points;
+        final List<Double> rates = new ArrayList<>();
+        long cpu;
+        long allocated;
+        long measured;
+        long rejected;
+
+        Case(String pathName, String workload, String rulesName, List<ExportMetricsServiceRequest> requests,
+                List<PrivacyProperties.Rule> rules) {
+            this.pathName = pathName;
+            this.workload = workload;
+            this.rulesName = rulesName;
+            this.requests = requests;
+            this.path = pathName.equals("rewrite") ? REWRITE : AfterPaths.path(pathName);
+            this.privacy = new MetricsPrivacy(new AttributeRules(rules, new byte[32], "bench"));
+            long n = 0;
+            for (ExportMetricsServiceRequest r : requests) {
+                for (ResourceMetrics rm : r.getResourceMetricsList()) {
+                    for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                        for (Metric m : sm.getMetricsList()) {
+                            n += m.hasSum() ? m.getSum().getDataPointsCount() : m.hasHistogram()
+                                    ? m.getHistogram().getDataPointsCount()
+                                    : m.hasGauge() ? m.getGauge().getDataPointsCount() : 0;
+                        }
                     }
                 }
             }
+            this.points = n;
         }
-        List<Double> rates = new ArrayList<>();
-        long end = System.nanoTime() + (long) (seconds * 1e9);
-        long warmEnd = System.nanoTime() + (long) (seconds * 0.4e9);
-        long rejected = 0;
-        while (System.nanoTime() < end) {
+
+        void round(boolean measure) {
             MetricsTranslator translator = translator();
+            long c0 = OS.getProcessCpuTime();
+            long a0 = THREAD.getCurrentThreadAllocatedBytes();
             long t0 = System.nanoTime();
+            long refused = 0;
             for (ExportMetricsServiceRequest r : requests) {
                 ExportResult result = new ExportResult(Signal.METRICS, Transport.GRPC);
                 path.run(translator, privacy, r, result);
-                rejected += result.rejected();
+                refused += result.rejected();
             }
             long t1 = System.nanoTime();
-            if (t0 >= warmEnd) {
+            if (measure) {
                 rates.add(points / ((t1 - t0) / 1e9));
+                cpu += OS.getProcessCpuTime() - c0;
+                allocated += THREAD.getCurrentThreadAllocatedBytes() - a0;
+                measured += points;
+                rejected += refused;
             }
         }
-        double[] sorted = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        System.out.printf("%-8s %-8s %-13s %9.0f points/s best, %9.0f median (%d rounds of %,d points)%s%n",
-                pathName, workload, rulesName, sorted.length == 0 ? 0 : sorted[sorted.length - 1],
-                sorted.length == 0 ? 0 : sorted[sorted.length / 2], sorted.length, points,
-                rejected == 0 ? "" : ", " + rejected + " points refused");
+
+        void report() {
+            double[] sorted = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("%-8s %-8s %-13s %9.0f points/s best, %9.0f median, %9.0f points/CPU-s, %6.0f B/point"
+                    + " (%d rounds of %,d points)%s%n",
+                    pathName, workload, rulesName, sorted.length == 0 ? 0 : sorted[sorted.length - 1],
+                    sorted.length == 0 ? 0 : sorted[sorted.length / 2], measured / (cpu / 1e9),
+                    allocated / (double) Math.max(1, measured), sorted.length, points,
+                    rejected == 0 ? "" : ", " + rejected + " points refused");
+        }
     }
 
     private static MetricsTranslator translator() {
