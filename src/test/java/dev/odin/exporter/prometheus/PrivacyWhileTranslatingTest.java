@@ -159,6 +159,12 @@ class PrivacyWhileTranslatingTest {
         both.translator.process(twice);
         assertThat(both.scrape().text()).isEqualTo(attached.scrape().text());
 
+        TranslatorHarness rewrittenFirst = new TranslatorHarness();
+        Exchange first = exchange(camel, privacy.applyRules(request));
+        privacy.process(first); // the step as a process: step, after a rewrite
+        rewrittenFirst.translator.process(first);
+        assertThat(rewrittenFirst.scrape().text()).isEqualTo(attached.scrape().text());
+
         TranslatorHarness without = new TranslatorHarness();
         without.translator.process(exchange(camel, request));
         assertThat(without.scrape().text()).contains("user_email=\"dev@example.com\"");
