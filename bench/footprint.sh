@@ -5,7 +5,8 @@
 # -jar` to measure one lever, on free loopback ports, with the probes and the transcript route running over a
 # copy of the test transcripts; time `java -jar` to the first 200 of /ready, then sample VmRSS
 # from /proc/PID/status every [sample seconds] (default 30) for [minutes] (default 10) while idle.
-# Report: target/bench-footprint-report.txt (ODIN_BENCH_REPORT to change it).
+# Report: target/bench-footprint-report.txt (ODIN_BENCH_REPORT to change it). JAVA picks the JDK
+# (JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java), ODIN_BENCH_JAR the jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-10}"
@@ -25,7 +26,7 @@ if [ -n "${ODIN_BENCH_JAVA_OPTS:-}" ]; then
   read -r -a opts <<< "$ODIN_BENCH_JAVA_OPTS"
   how="java ${opts[*]} -jar $jar"
   start=$(date +%s%N)
-  java "${opts[@]}" -jar "$jar" "${args[@]}" > "$work/odin.log" 2>&1 &
+  "${JAVA:-java}" "${opts[@]}" -jar "$jar" "${args[@]}" > "$work/odin.log" 2>&1 &
 else
   how="bin/odin (java @bin/jvm.options -XX:SharedArchiveFile=... -jar, ODIN_JAR=$jar)"
   export ODIN_JAR="$jar" ODIN_CDS_DIR="${ODIN_CDS_DIR:-$work/cds}"
@@ -49,7 +50,7 @@ done
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' /proc/$odin/stat; }
 rss() { awk '/^VmRSS/ {print int($2/1024)}' /proc/$odin/status; }
 {
-  echo "footprint: $(java -version 2>&1 | sed -n 2p); $(nproc) cores; MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
+  echo "footprint: $("${JAVA:-java}" -version 2>&1 | sed -n 2p); $(nproc) cores; MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
   echo "$how"
   echo "bin/jvm.options: $(grep -v '^#' bin/jvm.options | xargs)"
   [ -n "$cds_ms" ] && echo "cds_archive_ms $cds_ms (once per jar and JDK: extraction and the training start)"
