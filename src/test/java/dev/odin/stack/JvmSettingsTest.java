@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -95,6 +96,41 @@ class JvmSettingsTest {
         assertThat(q.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(q.exitValue()).isEqualTo(1);
         assertThat(out).contains("/nonexistent/odin.jar").contains("./mvnw -q -DskipTests package");
+    }
+
+    @Test
+    void theLauncherLeavesAForeignArchiveDirectoryAloneAndDoesNotRetryAFailedArchive(@TempDir Path tmp)
+            throws Exception {
+        Path jar = Files.writeString(tmp.resolve("odin-x.jar"), "not a jar");
+        Path foreign = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(foreign.resolve("precious"), "keep");
+        Launch l = launch(Map.of("ODIN_JAR", jar.toString(), "ODIN_CDS_DIR", foreign.toString()), "cds");
+        assertThat(l.exit).isEqualTo(1);
+        assertThat(l.out).contains("not replacing it");
+        assertThat(foreign.resolve("precious")).hasContent("keep");
+
+        // a jar the archive cannot be made from: tried once, then started without, with a note
+        Path cds = tmp.resolve("cds");
+        Map<String, String> env = Map.of("ODIN_JAR", jar.toString(), "ODIN_CDS_DIR", cds.toString());
+        assertThat(launch(env, "cds").exit).isEqualTo(1);
+        assertThat(cds.resolve("failed")).isRegularFile();
+        Launch again = launch(env);
+        assertThat(again.out).contains("starting without class data sharing").doesNotContain("creating the class");
+        assertThat(again.exit).isNotZero(); // the plain java -jar of a file that is no jar
+    }
+
+    record Launch(int exit, String out) {}
+
+    static Launch launch(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bin/odin"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Launch(p.exitValue(), out);
     }
 
     @Test
