@@ -17,16 +17,23 @@
 #   bench/run.sh cost [points]                  what a decoded OTLP request holds and allocates per body
 #                                               byte, protobuf and JSON (the admission cost factors)
 #                                               (src/test/java/dev/odin/bench/DecodedCost.java)
-# Reports: target/bench-report.txt, target/bench-logs-report.txt, target/bench-overload-report.txt,
+#   bench/run.sh footprint [minutes] [every s]  a laptop's ODIN: started by bin/odin (bin/jvm.options, class data
+#                                               sharing) with the probes and the transcript route; ms and CPU s to
+#                                               /ready, then RSS every [every s] (30) for [minutes] idle (10)
+#                                               (bench/footprint.sh; ODIN_BENCH_JAVA_OPTS: plain java -jar instead)
+# Reports: target/bench-footprint-report.txt, target/bench-report.txt, target/bench-logs-report.txt, target/bench-overload-report.txt,
 # target/bench-probes-report.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=metrics
-if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ] || [ "${1:-}" = cost ]; then mode=$1; shift; fi
+if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ] || [ "${1:-}" = cost ] || [ "${1:-}" = footprint ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
 ./mvnw -q -B -ntp -DskipTests package
 ./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+if [ "$mode" = footprint ]; then
+  exec bench/footprint.sh "${1:-10}" "${2:-30}"
+fi
 if [ "$mode" = cost ]; then
   exec java -XX:+UseParallelGC -Xmx1g -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
     dev.odin.bench.DecodedCost "${1:-60000}"
@@ -46,9 +53,10 @@ if [ "$mode" = overload ]; then
   # the gateway's settings (k8s/base/gateway.yaml), with a queue small enough to reach its soft limit
   extra=(--odin.loki.url="http://127.0.0.1:$loki" --odin.loki.queue-max-size=256MB)
 fi
-# the footprint settings the README recommends for a laptop (docs/benchmarks.md says why)
+# the gateway's settings (k8s/base/gateway.yaml: bin/jvm.options, then the Parallel collector;
+# docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-java ${ODIN_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
+java ${ODIN_BENCH_JAVA_OPTS:-@bin/jvm.options -XX:-UseSerialGC -XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:NewRatio=2 -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
   --management.server.port="$mgmt" --odin.data-dir="$data" --logging.level.root=WARN "${extra[@]}" > target/bench-odin.log 2>&1 &
 odin=$!
 trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT
