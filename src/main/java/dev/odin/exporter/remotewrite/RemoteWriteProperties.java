@@ -40,7 +40,7 @@ public class RemoteWriteProperties {
     @Max(1_000_000)
     private int maxSamplesPerRequest = 2000;
 
-    /** X-Scope-OrgID (Mimir, Cortex, Loki-style multi-tenancy; Thanos Receive's tenant header); empty: none. */
+    /** X-Scope-OrgID (Mimir, Cortex); empty: none. */
     private String tenant = "";
 
     /** Basic auth user name (with the password); empty: none. */

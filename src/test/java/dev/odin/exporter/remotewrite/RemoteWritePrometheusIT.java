@@ -149,7 +149,28 @@ class RemoteWritePrometheusIT {
                 "--odin.remote-write.interval=1s", "--odin.remote-write.min-backoff=100ms",
                 "--odin.remote-write.max-backoff=1s", "--odin.metrics.series-expiry=1h"));
         args.addAll(List.of(more));
-        return OdinProcess.start(dir.resolve("odin-data"), List.of("-Xmx256m"), args.toArray(new String[0]));
+        // launched, then given longer than OdinProcess.start's 90 s: on a loaded build machine a
+        // second start in one test has been seen to need more
+        OdinProcess odin = OdinProcess.launch(dir.resolve("odin-data"), dir.resolve("odin-data"), java.util.Map.of(),
+                args.toArray(new String[0]));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (System.nanoTime() < deadline) {
+            if (!odin.alive()) {
+                throw new AssertionError("ODIN exited: " + odin.output());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + odin.managementPort + "/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return odin;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(250);
+        }
+        odin.close();
+        throw new AssertionError("ODIN did not get ready: " + odin.output());
     }
 
     private void send(OdinProcess odin, ExportMetricsServiceRequest req) throws Exception {
