@@ -1,5 +1,6 @@
 package dev.odin.exporter.remotewrite;
 
+import dev.odin.signal.RefusedStartException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -41,12 +42,39 @@ final class RemoteWriteClient {
     private final URI uri;
     private final String userAgent;
 
+    /** @throws RefusedStartException for a URL or header the HTTP client would refuse at every request */
     RemoteWriteClient(RemoteWriteProperties config, String version) {
         this.config = config;
-        this.uri = URI.create(config.getUrl());
+        this.uri = checkedUri(config.getUrl());
+        for (Map.Entry<String, String> h : config.getHeaders().entrySet()) {
+            if (OWN.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                continue; // ODIN's own: never sent from the map
+            }
+            try {
+                HttpRequest.newBuilder(uri).header(h.getKey(), h.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new RefusedStartException(RefusedStartException.setting("odin.remote-write.headers") + ": header "
+                        + h.getKey() + " cannot be sent (" + e.getMessage() + ")");
+            }
+        }
         this.userAgent = "odin/" + version;
         this.http = HttpClient.newBuilder().connectTimeout(config.getTimeout()).version(HttpClient.Version.HTTP_1_1)
                 .build();
+    }
+
+    private static URI checkedUri(String url) {
+        URI u;
+        try {
+            u = new URI(url.trim());
+        } catch (java.net.URISyntaxException e) {
+            throw new RefusedStartException(RefusedStartException.setting("odin.remote-write.url") + " is no URL: "
+                    + e.getMessage());
+        }
+        if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null) {
+            throw new RefusedStartException(RefusedStartException.setting("odin.remote-write.url") + " must be an http(s)"
+                    + " URL with a host, e.g. http://prometheus:9090/api/v1/write, not " + url);
+        }
+        return u;
     }
 
     Response post(byte[] snappyBody, boolean v2) throws InterruptedException {

@@ -229,6 +229,20 @@ class RemoteWriterTest {
                 .isEqualTo(42);
     }
 
+    @Test
+    void aUrlOrHeaderThatCanNeverBeSentRefusesTheStart() {
+        RemoteWriteProperties p = new RemoteWriteProperties();
+        p.setUrl("prometheus:9090/api/v1/write");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RemoteWriter(p, store, dir, null, registry,
+                java.time.Clock.systemUTC(), "x")).isInstanceOf(dev.odin.signal.RefusedStartException.class)
+                .hasMessageContaining("odin.remote-write.url (ODIN_REMOTEWRITE_URL)");
+        RemoteWriteProperties h = writerProps();
+        h.getHeaders().put("Connection", "close"); // restricted in java.net.http
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RemoteWriter(h, store, dir, null, registry,
+                java.time.Clock.systemUTC(), "x")).isInstanceOf(dev.odin.signal.RefusedStartException.class)
+                .hasMessageContaining("odin.remote-write.headers").hasMessageContaining("Connection");
+    }
+
     RemoteWriteProperties writerProps() {
         RemoteWriteProperties p = new RemoteWriteProperties();
         p.setUrl(receiver.url("/api/v1/write"));
