@@ -21,7 +21,8 @@ public class RemoteWriteProperties {
 
     /**
      * 1.0 (prometheus.WriteRequest) or 2.0 (io.prometheus.write.v2.Request); a receiver that
-     * answers 2.0 with 415, or with none of 2.0's written-count headers, gets 1.0 from then on.
+     * answers 2.0 with 415, with none of 2.0's written-count headers, or with 400 while it takes
+     * the same data as 1.0, gets 1.0 from then on.
      */
     @NotNull
     @Pattern(regexp = "1\\.0|2\\.0", message = "must be 1.0 or 2.0")

@@ -36,7 +36,8 @@ import org.xerial.snappy.Snappy;
  *
  * <p>With protocol 2.0, each queued request is sent as an io.prometheus.write.v2.Request. A
  * receiver that answers 415, or accepts it without any of the written-count headers 2.0 requires
- * (a 1.0 receiver that read an empty request: Prometheus before 2.54), gets that request again
+ * (a 1.0 receiver that read an empty request: Prometheus before 2.54), or answers 400 to 2.0
+ * and takes the same data as 1.0, gets that request again
  * as 1.0, and 1.0 from then on (logged once, counted in
  * odin_remote_write_protocol_fallbacks_total).
  */
@@ -157,6 +158,14 @@ public final class RemoteWriter implements SmartLifecycle, AutoCloseable {
                 boolean ok = r.status() >= 200 && r.status() < 300;
                 if (r.status() == 415 || (ok && !r.writtenHeaders() && e.items() > 0)) {
                     fallBack(r);
+                } else if (r.status() == 400) {
+                    // a receiver without 2.0 may call the body malformed: the same data as 1.0
+                    // decides; only if 1.0 is taken does the receiver get 1.0 from now on
+                    RemoteWriteClient.Response r1 = client.post(e.payload(), false);
+                    if (r1.status() >= 200 && r1.status() < 300) {
+                        fallBack(r);
+                    }
+                    return outcome(r1);
                 } else {
                     return outcome(r);
                 }
@@ -175,6 +184,7 @@ public final class RemoteWriter implements SmartLifecycle, AutoCloseable {
             fallbacks.increment();
             log.warn("remote write: {} does not take protocol 2.0 ({}); sending 1.0 from now on", config.getUrl(),
                     r.status() == 415 ? "415 Unsupported Media Type"
+                            : r.status() == 400 ? "400 to 2.0, the same data taken as 1.0: " + r.body()
                             : r.status() + " without the X-Prometheus-Remote-Write-*-Written headers");
         }
     }

@@ -163,6 +163,31 @@ class RemoteWriterTest {
     }
 
     @Test
+    void a400To2ThatTheSameDataAs1PassesFallsBackA400ToBothIsDropped() throws Exception {
+        receiver.respondWithHeader("X-Prometheus-Remote-Write-Samples-Written", "1");
+        receiver.failNext(2, 400); // the 2.0 request and its 1.0 retry: refused for good
+        RemoteWriteProperties p = new RemoteWriteProperties();
+        p.setProtocol("2.0");
+        writer(p);
+        gauge("a", 3);
+        writer.snapshot();
+        assertThat(writer.sender().flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(receiver.answered()).isEqualTo(2);
+        assertThat(writer.fellBack()).isFalse();
+        assertThat(counter("odin.delivery.dead.lettered", "sender", "remote-write", "reason", "permanent"))
+                .isEqualTo(1);
+
+        receiver.failNext(1, 400); // 2.0 refused, 1.0 taken: a 1.0 receiver
+        writer.snapshot();
+        assertThat(writer.sender().flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(receiver.answered()).isEqualTo(4);
+        assertThat(receiver.drain()).extracting(r -> r.header("X-Prometheus-Remote-Write-Version"))
+                .containsExactly("0.1.0");
+        assertThat(writer.fellBack()).isTrue();
+        assertThat(counter("odin.remote.write.protocol.fallbacks")).isEqualTo(1);
+    }
+
+    @Test
     void a2xxWithoutTheWrittenHeadersIsA1Receiver() throws Exception {
         RemoteWriteProperties p = new RemoteWriteProperties();
         p.setProtocol("2.0");
