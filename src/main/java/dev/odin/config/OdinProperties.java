@@ -11,6 +11,7 @@ import java.util.List;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.exporter.prometheus.MetricsProperties;
+import dev.odin.exporter.remotewrite.RemoteWriteProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
@@ -58,6 +59,10 @@ public class OdinProperties {
     private final EventsProperties events = new EventsProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final RemoteWriteProperties remoteWrite = new RemoteWriteProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -98,6 +103,10 @@ public class OdinProperties {
 
     public EventsProperties getEvents() {
         return events;
+    }
+
+    public RemoteWriteProperties getRemoteWrite() {
+        return remoteWrite;
     }
 
     public Routes getRoutes() {

@@ -37,6 +37,7 @@ public final class HttpStandIn implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
     private volatile int failStatus = 500;
+    private final Map<String, String> responseHeaders = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
 
     public HttpStandIn() throws IOException {
@@ -56,6 +57,7 @@ public final class HttpStandIn implements AutoCloseable {
                         Map.copyOf(exchange.getRequestHeaders()), body, bytes));
             }
             byte[] out = (status == 200 ? "ok" : "boom").getBytes(StandardCharsets.UTF_8);
+            responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             exchange.sendResponseHeaders(status, out.length);
             exchange.getResponseBody().write(out);
             exchange.close();
@@ -84,6 +86,11 @@ public final class HttpStandIn implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** Sends this header with every answer from now on (a receiver's Retry-After, written counts...). */
+    public void respondWithHeader(String name, String value) {
+        responseHeaders.put(name, value);
     }
 
     /** Answer 500 to the next n requests. */
