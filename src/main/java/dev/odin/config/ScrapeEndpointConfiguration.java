@@ -29,7 +29,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The scrape endpoint (/metrics): Spring Boot's, with its content negotiation (Accept: text
- * 0.0.4, OpenMetrics 1.0.0, protobuf) and {@code name[]} filter, but streamed: the body is written
+ * 0.0.4, OpenMetrics 1.0.0, protobuf) and {@code includedNames} filter, but streamed: the body is written
  * to the response while it is made (ScrapeWriter), never held whole in memory. OpenMetrics scrapes
  * carry {@code _created} samples (the start times of counters, histograms and summaries), as the
  * Collector's exporter writes them; the library switch for that would also put them into the
@@ -52,6 +52,8 @@ public class ScrapeEndpointConfiguration {
 
     @WebEndpoint(id = "prometheus")
     public static class OdinScrapeEndpoint extends PrometheusScrapeEndpoint {
+
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OdinScrapeEndpoint.class);
 
         private final ScrapeWriter writer;
 
@@ -86,7 +88,12 @@ public class ScrapeEndpointConfiguration {
                 response.setStatus(HttpServletResponse.SC_OK);
                 response.setContentType(type.toString());
                 OutputStream out = response.getOutputStream();
-                writer.write(f, included, out);
+                try {
+                    writer.write(f, included, out);
+                } catch (IOException gone) {
+                    // the client went away mid-scrape (a scrape timeout): nothing left to answer
+                    log.debug("scrape abandoned: {}", gone.toString());
+                }
                 return new WebEndpointResponse<>(null, format);
             } catch (IOException e) {
                 throw new IllegalStateException("writing the scrape failed", e);

@@ -55,7 +55,7 @@ public final class ScrapeWriter {
     }
 
     /**
-     * @param included Prometheus names to include (the {@code name[]} parameter); null: all
+     * @param included Prometheus names to include (the {@code includedNames} query parameter); null: all
      * @throws IOException from the stream (a client gone): the scrape is abandoned
      */
     public void write(Format format, Predicate<String> included, OutputStream out) throws IOException {

@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,8 @@ class ScrapeWriterTest {
     private PrometheusRegistry registry;
     private SeriesCollector collector;
     private ScrapeWriter writer;
+    private final AtomicInteger lastGauge = new AtomicInteger(7);
+    private final AtomicInteger firstGauge = new AtomicInteger(1);
     private final ExpositionFormatWriter text = PrometheusTextFormatWriter.create();
     private final ExpositionFormatWriter openMetrics = new OpenMetricsTextFormatWriter(true, false);
     private final ExpositionFormatWriter protobuf = ExpositionFormats.init().getPrometheusProtobufWriter();
@@ -66,8 +69,9 @@ class ScrapeWriterTest {
                 io.micrometer.core.instrument.Clock.SYSTEM);
         Counter.builder("odin.test.requests").description("Requests \"seen\"\\n").tag("route", "a\\b")
                 .register(meters).increment(3);
-        meters.gauge("zzz_last_gauge", 7.5);
-        meters.gauge("aaa_first_gauge", 1.0);
+        // Micrometer holds a gauge's object weakly: these fields keep them from turning NaN at a GC
+        meters.gauge("zzz_last_gauge", lastGauge);
+        meters.gauge("aaa_first_gauge", firstGauge);
         collector = new SeriesCollector(store, Set::of);
         registry.register(collector);
         writer = new ScrapeWriter(collector, registry, text, openMetrics, protobuf, false);
