@@ -192,13 +192,13 @@ public final class SeriesCollector implements MultiCollector {
         long now = store.nowMillis();
         List<MetricSnapshot> out = new ArrayList<>(store.familyCount());
         Set<String> written = new HashSet<>();
+        Set<String> taken = namesTakenElsewhere.get();
         for (MetricFamily f : store.families()) {
             String name = snapshotName(f.type(), f.name());
             String exposed = PrometheusNaming.prometheusName(name);
             if (includedNames != null && !includedNames.test(exposed)) {
                 continue;
             }
-            Set<String> taken = namesTakenElsewhere.get();
             if (taken.contains(name) || taken.contains(exposed)) {
                 store.nameConflict(f.name(), "another collector on the registry exposes the same name");
                 continue;
