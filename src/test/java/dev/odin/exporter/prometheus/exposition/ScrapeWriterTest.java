@@ -207,6 +207,17 @@ class ScrapeWriterTest {
     }
 
     @Test
+    void unpairedSurrogatesAndControlCharactersAreEncodedAsClientJavaEncodesThem() throws Exception {
+        MetricFamily g = store.family("odd_values", MetricFamily.Type.GAUGE, "help with \ud800 and tab\t");
+        store.series(g, LabelSet.of("v", "lone \ud800 high", "w", "lone \udc00 low\r\t\u0000 end"), false,
+                GaugeSeries::create).set(1, T0);
+        store.series(g, LabelSet.of("v", "\u00e9\u4e2d\ud83d\ude00\ud83d"), false, GaugeSeries::create).set(2, T0);
+        assertSame(text, ScrapeWriter.Format.TEXT, null);
+        assertSame(openMetrics, ScrapeWriter.Format.OPENMETRICS, null);
+        assertSame(protobuf, ScrapeWriter.Format.PROTOBUF, null);
+    }
+
+    @Test
     void dottedLabelNamesGoThroughClientJavaAndComeOutTheSame() throws Exception {
         MetricFamily g = store.family("utf8.gauge", MetricFamily.Type.GAUGE, "dotted");
         store.series(g, LabelSet.of("service.name", "x", "service_a", "y"), false, GaugeSeries::create).set(1, T0);
