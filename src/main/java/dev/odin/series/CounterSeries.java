@@ -121,6 +121,17 @@ public final class CounterSeries extends Series {
     }
 
     @Override
+    public synchronized boolean read(Point p, long nowMillis) {
+        p.clear();
+        p.createdMillis = nanosToMillis(startNanos);
+        if (nowMillis >= zeroUntilMillis) {
+            p.value = value;
+            p.exemplar = exemplar;
+        }
+        return true;
+    }
+
+    @Override
     synchronized CounterDataPointSnapshot snapshot(long nowMillis) {
         long created = nanosToMillis(startNanos);
         if (nowMillis < zeroUntilMillis) {

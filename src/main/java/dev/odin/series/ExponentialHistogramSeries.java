@@ -96,7 +96,8 @@ public final class ExponentialHistogramSeries extends Series {
     /** Until this store time (ms) the series is exposed empty; Long.MIN_VALUE: not held. */
     private long zeroUntilMillis = Long.MIN_VALUE;
     private AppliedDeltas applied;
-    private final ArrayDeque<Exemplar> exemplars = new ArrayDeque<>(MAX_EXEMPLARS);
+    /** Made with the first exemplar: most series never carry one. */
+    private ArrayDeque<Exemplar> exemplars;
     private SourceTracker<Reading> sources;
 
     ExponentialHistogramSeries(LabelSet labels, long nowMillis) {
@@ -194,8 +195,11 @@ public final class ExponentialHistogramSeries extends Series {
     }
 
     private void keepExemplars(Exemplar[] ex) {
-        if (ex == null) {
+        if (ex == null || ex.length == 0) {
             return;
+        }
+        if (exemplars == null) {
+            exemplars = new ArrayDeque<>(MAX_EXEMPLARS);
         }
         for (Exemplar e : ex) {
             if (exemplars.size() == MAX_EXEMPLARS) {
@@ -204,6 +208,32 @@ public final class ExponentialHistogramSeries extends Series {
             exemplars.addLast(e);
         }
     }
+
+    @Override
+    public synchronized boolean read(Point p, long nowMillis) {
+        p.clear();
+        if (state == null) {
+            return false;
+        }
+        p.createdMillis = nanosToMillis(startNanos);
+        p.scale = state.scale;
+        p.zeroThreshold = state.zeroThreshold;
+        if (nowMillis < zeroUntilMillis) {
+            p.zeroHeld = true;
+            p.sum = 0;
+            p.positive = ExponentialBuckets.EMPTY;
+            p.negative = ExponentialBuckets.EMPTY;
+            return true;
+        }
+        p.count = state.zeroCount;
+        p.positive = state.positive;
+        p.negative = state.negative;
+        p.sum = state.sum;
+        p.exemplars = exemplars == null || exemplars.isEmpty() ? NO_EXEMPLARS : exemplars.toArray(NO_EXEMPLARS);
+        return true;
+    }
+
+    private static final Exemplar[] NO_EXEMPLARS = new Exemplar[0];
 
     @Override
     synchronized HistogramDataPointSnapshot snapshot(long nowMillis) {
@@ -218,7 +248,7 @@ public final class ExponentialHistogramSeries extends Series {
         }
         return new HistogramDataPointSnapshot(ClassicHistogramBuckets.EMPTY, state.scale, state.zeroCount,
                 state.zeroThreshold, nativeBuckets(state.positive), nativeBuckets(state.negative), state.sum,
-                prometheusLabels(), Exemplars.of(new ArrayList<>(exemplars)), created);
+                prometheusLabels(), exemplars == null ? Exemplars.EMPTY : Exemplars.of(new ArrayList<>(exemplars)), created);
     }
 
     /** OTLP bucket i covers (base^i, base^(i+1)]; Prometheus bucket i covers (base^(i-1), base^i]. */

@@ -28,6 +28,13 @@ public final class GaugeSeries extends Series {
     }
 
     @Override
+    public synchronized boolean read(Point p, long nowMillis) {
+        p.clear();
+        p.value = value;
+        return true;
+    }
+
+    @Override
     synchronized GaugeDataPointSnapshot snapshot(long nowMillis) {
         return new GaugeDataPointSnapshot(value, prometheusLabels(), null);
     }

@@ -177,6 +177,22 @@ public final class HistogramSeries extends Series {
     }
 
     @Override
+    public synchronized boolean read(Point p, long nowMillis) {
+        p.clear();
+        p.bounds = bounds;
+        p.createdMillis = nanosToMillis(startNanos);
+        if (nowMillis < zeroUntilMillis) {
+            p.zeroHeld = true;
+            p.sum = 0;
+            return true;
+        }
+        p.counts = counts;
+        p.sum = sum;
+        p.bucketExemplars = exemplars == null ? null : exemplars.clone();
+        return true;
+    }
+
+    @Override
     synchronized HistogramDataPointSnapshot snapshot(long nowMillis) {
         double[] upper = Arrays.copyOf(bounds, bounds.length + 1);
         upper[bounds.length] = Double.POSITIVE_INFINITY;

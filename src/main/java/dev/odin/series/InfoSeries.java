@@ -14,6 +14,12 @@ public final class InfoSeries extends Series {
     }
 
     @Override
+    public boolean read(Point p, long nowMillis) {
+        p.clear();
+        return true;
+    }
+
+    @Override
     InfoDataPointSnapshot snapshot(long nowMillis) {
         return new InfoDataPointSnapshot(prometheusLabels());
     }

@@ -12,6 +12,13 @@ public final class LabelSet {
     private final String[] values;
     private final int hash;
 
+    /** Equal arrays, so the same hash: not computed again. */
+    private LabelSet(String[] names, String[] values, int hash) {
+        this.names = names;
+        this.values = values;
+        this.hash = hash;
+    }
+
     /** Arrays must already be sorted by name, names unique; they are not copied. */
     LabelSet(String[] names, String[] values) {
         this.names = names;
@@ -24,6 +31,30 @@ public final class LabelSet {
      * labels for its whole life, and most values (job, scope, model, user) repeat across series.
      */
     LabelSet canonical(java.util.Map<String, String> interner, int maxEntries) {
+        return canonical(null, interner, maxEntries);
+    }
+
+    /**
+     * Also shares the names array: the series of one metric mostly carry the same label names, so
+     * one array serves them all (bounded like the values, cleared when full).
+     */
+    LabelSet canonical(java.util.Map<java.util.List<String>, String[]> nameSets, java.util.Map<String, String> interner,
+            int maxEntries) {
+        String[] canonNames = names;
+        if (nameSets != null && names.length > 0) {
+            java.util.List<String> key = Arrays.asList(names);
+            String[] shared = nameSets.get(key);
+            if (shared == null) {
+                if (nameSets.size() >= maxEntries) {
+                    nameSets.clear();
+                }
+                shared = nameSets.putIfAbsent(key, names);
+                if (shared == null) {
+                    shared = names;
+                }
+            }
+            canonNames = shared;
+        }
         String[] canon = new String[values.length];
         for (int i = 0; i < values.length; i++) {
             String v = values[i];
@@ -39,7 +70,7 @@ public final class LabelSet {
             }
             canon[i] = c;
         }
-        return new LabelSet(names, canon);
+        return new LabelSet(canonNames, canon, hash);
     }
 
     /**

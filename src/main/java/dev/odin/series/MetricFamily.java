@@ -54,4 +54,12 @@ public final class MetricFamily {
     public Series get(LabelSet labels) {
         return series.get(labels);
     }
+
+    /**
+     * The family's live series, a view for a scrape: unordered, weakly consistent (a series added
+     * or removed while it is iterated may or may not be seen), never throws for concurrent change.
+     */
+    public java.util.Collection<Series> seriesView() {
+        return java.util.Collections.unmodifiableCollection(series.values());
+    }
 }

@@ -11,14 +11,15 @@ import io.prometheus.metrics.model.snapshots.Labels;
 public abstract class Series {
 
     private final LabelSet labels;
-    private final Labels prometheusLabels;
     private volatile long lastUpdateMillis;
     /** The tenant whose request created the series, for the per-tenant cap; null: none. */
     String tenant;
 
     protected Series(LabelSet labels, long nowMillis) {
+        // client_java's label rules (valid names, no two that expose alike) are checked once, at
+        // creation, as before; the series keeps only its LabelSet
+        labels.toPrometheus();
         this.labels = labels;
-        this.prometheusLabels = labels.toPrometheus();
         this.lastUpdateMillis = nowMillis;
     }
 
@@ -26,8 +27,9 @@ public abstract class Series {
         return labels;
     }
 
+    /** client_java's labels, made on each call: for snapshots (tests, the per-family fallback). */
     protected Labels prometheusLabels() {
-        return prometheusLabels;
+        return labels.toPrometheus();
     }
 
     public long lastUpdateMillis() {
@@ -47,6 +49,20 @@ public abstract class Series {
      * @return the data point to expose now, or null when there is nothing to expose
      */
     abstract DataPointSnapshot snapshot(long nowMillis);
+
+    /**
+     * Copies what {@link #snapshot} would expose into a reused point, under the series' lock.
+     *
+     * A series type that does not override this is marked opaque: its family is then written
+     * from its snapshot.
+     *
+     * @return false when there is nothing to expose now
+     */
+    public boolean read(Point p, long nowMillis) {
+        p.clear();
+        p.opaque = true;
+        return true;
+    }
 
     /** A negative time (an unsigned OTLP time past 2262) is exposed as unknown (0), never negative. */
     static long nanosToMillis(long nanos) {

@@ -14,10 +14,13 @@ import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot.UnknownDataPointSnapshot;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -84,15 +87,118 @@ public final class SeriesCollector implements MultiCollector {
         return PrometheusNaming.validateMetricName(snapshotName(type, name));
     }
 
+    /**
+     * A family as a scrape exposes it: its snapshot name (no {@code _total}/{@code _info}) and
+     * its Prometheus name (dots as '_'), by which families are ordered in the exposition.
+     */
+    public static final class Exposed {
+        private final MetricFamily family;
+        private final String snapshotName;
+        private final String prometheusName;
+
+        Exposed(MetricFamily family, String snapshotName) {
+            this.family = family;
+            this.snapshotName = snapshotName;
+            this.prometheusName = PrometheusNaming.prometheusName(snapshotName);
+        }
+
+        public MetricFamily family() {
+            return family;
+        }
+
+        public String snapshotName() {
+            return snapshotName;
+        }
+
+        public String prometheusName() {
+            return prometheusName;
+        }
+
+        /** A counter whose name lacks {@code _total} (naming without suffixes): exposed untyped. */
+        public boolean untyped() {
+            return family.type() == MetricFamily.Type.COUNTER && !family.name().endsWith("_total");
+        }
+
+        /** The help text as the writers take it: null when there is none. */
+        public String help() {
+            return family.help() == null || family.help().isEmpty() ? null : family.help();
+        }
+    }
+
+    /**
+     * The families a scrape exposes, ordered by Prometheus name as client_java's MetricSnapshots
+     * orders them; a family whose name another collector exposes is left out and counted, as is the
+     * second of two families exposed alike. Families without a series are included (a writer skips
+     * a family none of whose series has a point).
+     *
+     * @param included by Prometheus name; null: all
+     */
+    public List<Exposed> exposed(Predicate<String> included) {
+        Set<String> taken = namesTakenElsewhere.get();
+        List<Exposed> out = new ArrayList<>(store.familyCount());
+        for (MetricFamily f : store.families()) {
+            String name = snapshotName(f.type(), f.name());
+            Exposed e = new Exposed(f, name);
+            if (included != null && !included.test(e.prometheusName)) {
+                continue;
+            }
+            if (taken.contains(name) || taken.contains(e.prometheusName)) {
+                store.nameConflict(f.name(), "another collector on the registry exposes the same name");
+                continue;
+            }
+            out.add(e);
+        }
+        out.sort(Comparator.comparing(Exposed::prometheusName));
+        List<Exposed> unique = new ArrayList<>(out.size());
+        for (Exposed e : out) {
+            if (!unique.isEmpty() && unique.get(unique.size() - 1).prometheusName.equals(e.prometheusName)) {
+                store.familyDropped(e.family.name(), new IllegalStateException(
+                        "another family is exposed as " + e.prometheusName));
+                continue;
+            }
+            unique.add(e);
+        }
+        return unique;
+    }
+
+    /**
+     * The client_java snapshot of one family (what {@link #collect()} holds for it), for a writer
+     * that cannot stream the family itself.
+     *
+     * @return null when no series has a point
+     * @throws RuntimeException when client_java refuses the family's content
+     */
+    public MetricSnapshot snapshot(Exposed e) {
+        return snapshot(e.family, e.snapshotName, store.nowMillis());
+    }
+
+    /** A family left out of a scrape: counted every time, logged once per name. */
+    public void dropped(Exposed e, RuntimeException cause) {
+        store.familyDropped(e.family.name(), cause);
+    }
+
+    public long nowMillis() {
+        return store.nowMillis();
+    }
+
     @Override
     public MetricSnapshots collect() {
-        Set<String> taken = namesTakenElsewhere.get();
+        return collect((Predicate<String>) null);
+    }
+
+    /** Builds only the snapshots of the families whose Prometheus names are included. */
+    @Override
+    public MetricSnapshots collect(Predicate<String> includedNames) {
         long now = store.nowMillis();
         List<MetricSnapshot> out = new ArrayList<>(store.familyCount());
         Set<String> written = new HashSet<>();
+        Set<String> taken = namesTakenElsewhere.get();
         for (MetricFamily f : store.families()) {
             String name = snapshotName(f.type(), f.name());
             String exposed = PrometheusNaming.prometheusName(name);
+            if (includedNames != null && !includedNames.test(exposed)) {
+                continue;
+            }
             if (taken.contains(name) || taken.contains(exposed)) {
                 store.nameConflict(f.name(), "another collector on the registry exposes the same name");
                 continue;
@@ -116,6 +222,11 @@ public final class SeriesCollector implements MultiCollector {
             }
         }
         return new MetricSnapshots(out);
+    }
+
+    @Override
+    public MetricSnapshots collect(Predicate<String> includedNames, PrometheusScrapeRequest scrapeRequest) {
+        return collect(includedNames);
     }
 
     /**

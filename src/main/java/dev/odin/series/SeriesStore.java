@@ -57,6 +57,8 @@ public final class SeriesStore {
     /** Canonical label values, shared by all series that carry them; bounded, cleared when full. */
     private final Map<String, String> labelValues = new ConcurrentHashMap<>();
     private static final int MAX_CANONICAL_VALUES = 50_000;
+    /** Canonical label-name arrays, one per distinct set of names; bounded, cleared when full. */
+    private final Map<List<String>, String[]> labelNames = new ConcurrentHashMap<>();
     private final StoreLimits limits;
     private final Clock clock;
     private final StoreStats stats = new StoreStats();
@@ -300,7 +302,7 @@ public final class SeriesStore {
                         + limits.maxSeries() + " series, the total limit (odin.metrics.max-series) for all tenants"
                         + " and metrics");
             }
-            S created = factory.apply(labels.canonical(labelValues, MAX_CANONICAL_VALUES), clock.millis());
+            S created = factory.apply(labels.canonical(labelNames, labelValues, MAX_CANONICAL_VALUES), clock.millis());
             created.tenant = perTenant == null ? null : tenant;
             if (deltaBorn && limits.zeroFirst()) {
                 // held at zero for a time, not for a number of scrapes: no scraper can take the

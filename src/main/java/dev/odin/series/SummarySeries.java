@@ -40,6 +40,16 @@ public final class SummarySeries extends Series {
     }
 
     @Override
+    public synchronized boolean read(Point p, long nowMillis) {
+        p.clear();
+        p.count = count;
+        p.sum = sum;
+        p.quantiles = quantiles;
+        p.createdMillis = nanosToMillis(startNanos);
+        return true;
+    }
+
+    @Override
     synchronized SummaryDataPointSnapshot snapshot(long nowMillis) {
         return new SummaryDataPointSnapshot(count, sum, quantiles, prometheusLabels(), Exemplars.EMPTY,
                 nanosToMillis(startNanos));
