@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
+import dev.odin.exporter.otlp.OtlpExportProperties;
 import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -58,6 +59,10 @@ public class OdinProperties {
     private final EventsProperties events = new EventsProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final OtlpExportProperties otlpExport = new OtlpExportProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -98,6 +103,10 @@ public class OdinProperties {
 
     public EventsProperties getEvents() {
         return events;
+    }
+
+    public OtlpExportProperties getOtlpExport() {
+        return otlpExport;
     }
 
     public Routes getRoutes() {

@@ -94,6 +94,10 @@ public final class RouteSetCheck {
             new Required("direct:otlp-metrics", "the translation into series", "translateMetrics"),
             new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
                     .before("odin-loki:", "odin-files:"),
+            new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
+                    .before("odin-otlp:"),
+            new Required("direct:otlp-export-metrics", "the metric privacy step", "applyMetricPrivacy")
+                    .before("odin-otlp:"),
             new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
@@ -190,9 +194,12 @@ public final class RouteSetCheck {
             Path path = new Path(byInput, need.mayBeFiltered());
             int at = path.first(route.getOutputs(), step -> matches(step, need.anyOf()));
             if (at < 0) {
-                lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") lacks "
+                String line = "route " + route.getRouteId() + " (from " + need.pipeline() + ") lacks "
                         + need.describe() + " on every request's path (not only in a wireTap, a filter or"
-                        + " some branches of a choice)");
+                        + " some branches of a choice)";
+                if (!lacking.contains(line)) { // a step required before more than one kind of sink
+                    lacking.add(line);
+                }
                 continue;
             }
             if (!need.before().isEmpty()) {
