@@ -203,7 +203,8 @@ public final class RouteSetCheck {
                 continue;
             }
             if (!need.before().isEmpty()) {
-                int later = new Path(byInput, true).first(route.getOutputs(), step -> matches(step, need.before()));
+                int later = new Path(byInput, true, true).first(route.getOutputs(),
+                        step -> matches(step, need.before()));
                 if (later >= 0 && later < at) {
                     lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") runs "
                             + need.describe() + " only after " + String.join(" or ", need.before()));
@@ -233,11 +234,19 @@ public final class RouteSetCheck {
     private static final class Path {
         private final Map<String, RouteDefinition> byInput;
         private final boolean filtersCount;
+        // true: a step that runs for some requests counts (in any branch, filter or wireTap), as a
+        // sink a privacy step must precede does: one branch before the rules is one leak
+        private final boolean anyBranch;
         private final Set<RouteDefinition> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Path(Map<String, RouteDefinition> byInput, boolean filtersCount) {
+            this(byInput, filtersCount, false);
+        }
+
+        Path(Map<String, RouteDefinition> byInput, boolean filtersCount, boolean anyBranch) {
             this.byInput = byInput;
-            this.filtersCount = filtersCount;
+            this.filtersCount = filtersCount || anyBranch;
+            this.anyBranch = anyBranch;
         }
 
         /** Index of the first step of {@code steps} whose run holds the wanted step; -1 if none. */
@@ -254,7 +263,7 @@ public final class RouteSetCheck {
         }
 
         private boolean holds(ProcessorDefinition<?> step, java.util.function.Predicate<Set<String>> wanted) {
-            if (step instanceof WireTapDefinition<?>) {
+            if (step instanceof WireTapDefinition<?> && !anyBranch) {
                 return false; // another thread: a refusal there never reaches the client
             }
             Set<String> keys = keys(step);
@@ -271,6 +280,14 @@ public final class RouteSetCheck {
                     }
                 }
                 return false;
+            }
+            if (step instanceof ChoiceDefinition choice && anyBranch) {
+                for (WhenDefinition when : choice.getWhenClauses()) {
+                    if (first(when.getOutputs(), wanted) >= 0) {
+                        return true;
+                    }
+                }
+                return choice.getOtherwise() != null && first(choice.getOtherwise().getOutputs(), wanted) >= 0;
             }
             if (step instanceof ChoiceDefinition choice) {
                 if (choice.getOtherwise() == null || choice.getWhenClauses().isEmpty()) {
