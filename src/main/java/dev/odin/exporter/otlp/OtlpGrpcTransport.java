@@ -84,9 +84,15 @@ final class OtlpGrpcTransport implements ExportTransport {
         this.channel = Grpc.newChannelBuilderForAddress(uri.getHost(), port, credentials)
                 .userAgent("odin").build();
         Metadata headers = new Metadata();
-        for (Map.Entry<String, String> h : config.getHeaders().entrySet()) {
-            headers.put(Metadata.Key.of(h.getKey().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER),
-                    h.getValue());
+        try {
+            for (Map.Entry<String, String> h : config.getHeaders().entrySet()) {
+                headers.put(Metadata.Key.of(h.getKey().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER),
+                        h.getValue());
+            }
+        } catch (IllegalArgumentException e) {
+            channel.shutdownNow();
+            throw new RefusedStartException(RefusedStartException.setting("odin.otlp-export.headers")
+                    + " cannot be sent as gRPC metadata: " + e.getMessage());
         }
         this.calls = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
         this.methods = Map.of(

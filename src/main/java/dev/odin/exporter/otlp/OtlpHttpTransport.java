@@ -1,5 +1,6 @@
 package dev.odin.exporter.otlp;
 
+import dev.odin.signal.RefusedStartException;
 import dev.odin.signal.Signal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,8 +27,24 @@ final class OtlpHttpTransport implements ExportTransport {
     OtlpHttpTransport(OtlpExportProperties config) {
         this.config = config;
         String base = config.getEndpoint().replaceAll("/+$", "");
-        this.uris = Map.of(Signal.METRICS, URI.create(base + "/v1/metrics"), Signal.LOGS,
-                URI.create(base + "/v1/logs"), Signal.TRACES, URI.create(base + "/v1/traces"));
+        try {
+            URI u = URI.create(base);
+            if (u.getScheme() == null || !u.getScheme().matches("(?i)https?") || u.getHost() == null) {
+                throw new IllegalArgumentException("an OTLP/HTTP endpoint is http://host:port or https://host:port");
+            }
+            this.uris = Map.of(Signal.METRICS, URI.create(base + "/v1/metrics"), Signal.LOGS,
+                    URI.create(base + "/v1/logs"), Signal.TRACES, URI.create(base + "/v1/traces"));
+        } catch (IllegalArgumentException e) {
+            throw new RefusedStartException(RefusedStartException.setting("odin.otlp-export.endpoint") + " "
+                    + config.getEndpoint() + ": " + e.getMessage());
+        }
+        try { // a header the JDK's client refuses (Host, Content-Length, a bad name) would fail every send
+            HttpRequest.Builder probe = HttpRequest.newBuilder(uris.get(Signal.METRICS));
+            config.getHeaders().forEach(probe::header);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedStartException(RefusedStartException.setting("odin.otlp-export.headers")
+                    + " cannot be sent: " + e.getMessage());
+        }
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.getTimeout())
                 .version(HttpClient.Version.HTTP_1_1);
         if (base.startsWith("https:") && (config.isInsecureSkipVerify() || !config.getCaFile().isEmpty())) {

@@ -370,6 +370,19 @@ class OtlpExporterTest {
     }
 
     @Test
+    void anHttpEndpointOrHeaderThatCannotBeSentRefusesTheStart() {
+        assertThatThrownBy(() -> exporter(config("central:4318"))).hasMessageContaining("odin.otlp-export.endpoint")
+                .hasMessageContaining("http://host:port");
+        OtlpExportProperties badHeader = config(http.url());
+        badHeader.setHeaders(Map.of("Host", "elsewhere"));
+        assertThatThrownBy(() -> exporter(badHeader)).hasMessageContaining("odin.otlp-export.headers");
+        OtlpExportProperties binary = config(http.url());
+        binary.setProtocol("grpc");
+        binary.setHeaders(Map.of("x-trace-bin", "AAEC"));
+        assertThatThrownBy(() -> exporter(binary)).hasMessageContaining("odin.otlp-export.headers");
+    }
+
+    @Test
     void aGrpcEndpointWithoutSchemeRefusesTheStart() {
         OtlpExportProperties c = config("central:4317");
         c.setProtocol("grpc");
