@@ -2,6 +2,7 @@ package dev.odin.config;
 
 import dev.odin.delivery.QueuedSender;
 import dev.odin.exporter.otlp.OtlpExportComponent;
+import dev.odin.exporter.otlp.OtlpExportHealthIndicator;
 import dev.odin.exporter.otlp.OtlpExportProperties;
 import dev.odin.exporter.otlp.OtlpExporter;
 import dev.odin.health.DataDirGuard;
@@ -55,6 +56,13 @@ public class OtlpExportConfiguration {
         };
         return new OtlpExporter(config, Path.of(props.getDataDir()), writes, registry, Clock.systemUTC(),
                 s == null ? java.time.Duration.ofSeconds(10) : s.flushTimeout());
+    }
+
+    /** /health component otlpExport: DEGRADED while exports are retried. */
+    @Bean
+    @Conditional(EndpointSet.class)
+    public OtlpExportHealthIndicator otlpExportHealthIndicator(OtlpExporter otlpExporter) {
+        return new OtlpExportHealthIndicator(otlpExporter);
     }
 
     /** Camel component odin-otlp. */

@@ -31,6 +31,17 @@ class OtlpExportQueueFullIT extends OdinIntegrationTest {
         r.add("odin.otlp-export.queue-max-size", () -> "4KB");
     }
 
+    private String health() throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort
+                + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode export() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode h = new com.fasterxml.jackson.databind.ObjectMapper().readTree(health());
+        assertThat(h.path("components").has("otlpExport")).as(h.toString()).isTrue();
+        return h.path("components").path("otlpExport");
+    }
+
     @Test
     void aFullQueueAnswers503AndTheRefusedRequestCountsNowhere() throws Exception {
         int accepted = 0;
@@ -53,5 +64,12 @@ class OtlpExportQueueFullIT extends OdinIntegrationTest {
         var series = scrape().metric("full_queue_requests_total");
         assertThat(series).hasSize(1);
         assertThat(Double.valueOf(series.values().iterator().next())).isEqualTo(accepted);
+
+        // the endpoint is down: /health shows the export DEGRADED, with its backlog and last error
+        dev.odin.testing.Await.until("otlpExport DEGRADED in /health", java.time.Duration.ofSeconds(30),
+                () -> "DEGRADED".equals(export().path("status").asText()));
+        com.fasterxml.jackson.databind.JsonNode details = export().path("details");
+        assertThat(details.path("queuedItems").asLong()).as(details.toString()).isEqualTo(accepted);
+        assertThat(details.path("lastErrors").toString()).contains("no answer from");
     }
 }
