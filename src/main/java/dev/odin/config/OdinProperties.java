@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
+import dev.odin.exporter.otlp.OtlpExportProperties;
 import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.exporter.remotewrite.RemoteWriteProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
@@ -63,6 +64,10 @@ public class OdinProperties {
     private final RemoteWriteProperties remoteWrite = new RemoteWriteProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final OtlpExportProperties otlpExport = new OtlpExportProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -107,6 +112,10 @@ public class OdinProperties {
 
     public RemoteWriteProperties getRemoteWrite() {
         return remoteWrite;
+    }
+
+    public OtlpExportProperties getOtlpExport() {
+        return otlpExport;
     }
 
     public Routes getRoutes() {

@@ -94,6 +94,10 @@ public final class RouteSetCheck {
             new Required("direct:otlp-metrics", "the translation into series", "translateMetrics"),
             new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
                     .before("odin-loki:", "odin-files:"),
+            new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
+                    .before("odin-otlp:"),
+            new Required("direct:otlp-export-metrics", "the metric privacy step", "applyMetricPrivacy")
+                    .before("odin-otlp:"),
             new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
@@ -190,13 +194,17 @@ public final class RouteSetCheck {
             Path path = new Path(byInput, need.mayBeFiltered());
             int at = path.first(route.getOutputs(), step -> matches(step, need.anyOf()));
             if (at < 0) {
-                lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") lacks "
+                String line = "route " + route.getRouteId() + " (from " + need.pipeline() + ") lacks "
                         + need.describe() + " on every request's path (not only in a wireTap, a filter or"
-                        + " some branches of a choice)");
+                        + " some branches of a choice)";
+                if (!lacking.contains(line)) { // a step required before more than one kind of sink
+                    lacking.add(line);
+                }
                 continue;
             }
             if (!need.before().isEmpty()) {
-                int later = new Path(byInput, true).first(route.getOutputs(), step -> matches(step, need.before()));
+                int later = new Path(byInput, true, true).first(route.getOutputs(),
+                        step -> matches(step, need.before()));
                 if (later >= 0 && later < at) {
                     lacking.add("route " + route.getRouteId() + " (from " + need.pipeline() + ") runs "
                             + need.describe() + " only after " + String.join(" or ", need.before()));
@@ -226,11 +234,19 @@ public final class RouteSetCheck {
     private static final class Path {
         private final Map<String, RouteDefinition> byInput;
         private final boolean filtersCount;
+        // true: a step that runs for some requests counts (in any branch, filter or wireTap), as a
+        // sink a privacy step must precede does: one branch before the rules is one leak
+        private final boolean anyBranch;
         private final Set<RouteDefinition> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Path(Map<String, RouteDefinition> byInput, boolean filtersCount) {
+            this(byInput, filtersCount, false);
+        }
+
+        Path(Map<String, RouteDefinition> byInput, boolean filtersCount, boolean anyBranch) {
             this.byInput = byInput;
-            this.filtersCount = filtersCount;
+            this.filtersCount = filtersCount || anyBranch;
+            this.anyBranch = anyBranch;
         }
 
         /** Index of the first step of {@code steps} whose run holds the wanted step; -1 if none. */
@@ -247,7 +263,7 @@ public final class RouteSetCheck {
         }
 
         private boolean holds(ProcessorDefinition<?> step, java.util.function.Predicate<Set<String>> wanted) {
-            if (step instanceof WireTapDefinition<?>) {
+            if (step instanceof WireTapDefinition<?> && !anyBranch) {
                 return false; // another thread: a refusal there never reaches the client
             }
             Set<String> keys = keys(step);
@@ -264,6 +280,14 @@ public final class RouteSetCheck {
                     }
                 }
                 return false;
+            }
+            if (step instanceof ChoiceDefinition choice && anyBranch) {
+                for (WhenDefinition when : choice.getWhenClauses()) {
+                    if (first(when.getOutputs(), wanted) >= 0) {
+                        return true;
+                    }
+                }
+                return choice.getOtherwise() != null && first(choice.getOtherwise().getOutputs(), wanted) >= 0;
             }
             if (step instanceof ChoiceDefinition choice) {
                 if (choice.getOtherwise() == null || choice.getWhenClauses().isEmpty()) {

@@ -155,6 +155,31 @@ class RouteSetCheckTest {
     }
 
     @Test
+    void theOtlpExportMustComeAfterThePrivacyRules() {
+        RouteDefinition early = route("otlp-logs", "direct:otlp-logs");
+        early.choice().when().simple("true").to("odin-otlp:default").end()
+                .bean("applyEventPrivacy", "apply").to("direct:event-sink");
+        assertThat(missing(early, eventSink())).containsExactly("route otlp-logs (from direct:otlp-logs) runs the"
+                + " event privacy step (bean applyEventPrivacy) only after odin-otlp:");
+        RouteDefinition shipped = route("otlp-logs", "direct:otlp-logs");
+        shipped.bean("applyEventPrivacy", "apply").choice().when().simple("true").to("odin-otlp:default").end()
+                .to("direct:event-sink");
+        assertThat(missing(shipped, eventSink())).isEmpty();
+
+        RouteDefinition unprotected = route("otlp-export-metrics", "direct:otlp-export-metrics");
+        unprotected.to("odin-otlp:default");
+        assertThat(missing(unprotected)).containsExactly("route otlp-export-metrics (from direct:otlp-export-metrics)"
+                + " lacks the metric privacy step (bean applyMetricPrivacy)" + EVERY_PATH);
+        RouteDefinition exportMetrics = route("otlp-export-metrics", "direct:otlp-export-metrics");
+        exportMetrics.bean("applyMetricPrivacy", "applyRules").to("odin-otlp:default");
+        // as routes/otlp-metrics.yaml has it: the export branch first, then the main path
+        RouteDefinition main = route("otlp-metrics", "direct:otlp-metrics");
+        main.choice().when().simple("true").to("direct:otlp-export-metrics").end()
+                .bean("applyMetricPrivacy", "applyRules").bean("translateMetrics", "toSeries");
+        assertThat(missing(main, exportMetrics)).isEmpty();
+    }
+
+    @Test
     void theAlertmanagerRouteMustStoreAndCommit() {
         RouteDefinition r = route("alertmanager-webhook", "platform-http:/alertmanager/webhook");
         r.bean("alertIntake", "decode").bean("alertIntake", "prepare").to("direct:event-sink");
