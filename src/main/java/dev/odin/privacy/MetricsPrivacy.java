@@ -127,28 +127,28 @@ public final class MetricsPrivacy implements Processor {
         switch (m.getDataCase()) {
             case SUM:
                 for (NumberDataPoint p : m.getSum().getDataPointsList()) {
-                    if (rules.matchesAny(p.getAttributesList())) {
+                    if (rules.matchesAny(p.getAttributesList()) || exemplarsMatch(p.getExemplarsList())) {
                         return true;
                     }
                 }
                 return false;
             case GAUGE:
                 for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
-                    if (rules.matchesAny(p.getAttributesList())) {
+                    if (rules.matchesAny(p.getAttributesList()) || exemplarsMatch(p.getExemplarsList())) {
                         return true;
                     }
                 }
                 return false;
             case HISTOGRAM:
                 for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-                    if (rules.matchesAny(p.getAttributesList())) {
+                    if (rules.matchesAny(p.getAttributesList()) || exemplarsMatch(p.getExemplarsList())) {
                         return true;
                     }
                 }
                 return false;
             case EXPONENTIAL_HISTOGRAM:
                 for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
-                    if (rules.matchesAny(p.getAttributesList())) {
+                    if (rules.matchesAny(p.getAttributesList()) || exemplarsMatch(p.getExemplarsList())) {
                         return true;
                     }
                 }
@@ -162,6 +162,25 @@ public final class MetricsPrivacy implements Processor {
                 return false;
             default:
                 return false;
+        }
+    }
+
+    /** An exemplar's filtered attributes are the point's attributes the SDK left out: the same rules apply. */
+    private boolean exemplarsMatch(java.util.List<io.opentelemetry.proto.metrics.v1.Exemplar> exemplars) {
+        for (io.opentelemetry.proto.metrics.v1.Exemplar e : exemplars) {
+            if (rules.matchesAny(e.getFilteredAttributesList())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void applyToExemplars(java.util.List<io.opentelemetry.proto.metrics.v1.Exemplar.Builder> exemplars) {
+        for (io.opentelemetry.proto.metrics.v1.Exemplar.Builder e : exemplars) {
+            if (e.getFilteredAttributesCount() > 0) {
+                var a = rules.apply(e.getFilteredAttributesList());
+                e.clearFilteredAttributes().addAllFilteredAttributes(a);
+            }
         }
     }
 
@@ -189,18 +208,21 @@ public final class MetricsPrivacy implements Processor {
                 for (NumberDataPoint.Builder p : m.getSumBuilder().getDataPointsBuilderList()) {
                     var a = rules.apply(p.getAttributesList());
                     p.clearAttributes().addAllAttributes(a);
+                    applyToExemplars(p.getExemplarsBuilderList());
                 }
                 break;
             case GAUGE:
                 for (NumberDataPoint.Builder p : m.getGaugeBuilder().getDataPointsBuilderList()) {
                     var a = rules.apply(p.getAttributesList());
                     p.clearAttributes().addAllAttributes(a);
+                    applyToExemplars(p.getExemplarsBuilderList());
                 }
                 break;
             case HISTOGRAM:
                 for (HistogramDataPoint.Builder p : m.getHistogramBuilder().getDataPointsBuilderList()) {
                     var a = rules.apply(p.getAttributesList());
                     p.clearAttributes().addAllAttributes(a);
+                    applyToExemplars(p.getExemplarsBuilderList());
                 }
                 break;
             case EXPONENTIAL_HISTOGRAM:
@@ -208,6 +230,7 @@ public final class MetricsPrivacy implements Processor {
                         : m.getExponentialHistogramBuilder().getDataPointsBuilderList()) {
                     var a = rules.apply(p.getAttributesList());
                     p.clearAttributes().addAllAttributes(a);
+                    applyToExemplars(p.getExemplarsBuilderList());
                 }
                 break;
             case SUMMARY:

@@ -819,7 +819,7 @@ public final class MetricsTranslator implements Processor {
                 reject(ctx.result, 1, INVALID_POINT, "metric '" + ctx.metric.getName() + "': data point has no value");
                 return;
         }
-        Exemplar ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList())[p.getExemplarsCount() - 1];
+        Exemplar ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList(), ctx.keys)[p.getExemplarsCount() - 1];
         if (ctx.family.type() == MetricFamily.Type.GAUGE) {
             GaugeSeries s = series(ctx, labels, false, GaugeSeries::create, GaugeSeries.class);
             if (s != null) {
@@ -947,7 +947,7 @@ public final class MetricsTranslator implements Processor {
         if (s == null) {
             return;
         }
-        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
+        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList(), ctx.keys);
         if (ctx.delta) {
             outcome(ctx, s.addDelta(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
@@ -1010,7 +1010,7 @@ public final class MetricsTranslator implements Processor {
         if (s == null) {
             return;
         }
-        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList());
+        Exemplar[] ex = p.getExemplarsCount() == 0 ? null : exemplars(p.getExemplarsList(), ctx.keys);
         if (ctx.delta) {
             outcome(ctx, s.addDelta(ctx.sourceKey, reading, p.getStartTimeUnixNano(), p.getTimeUnixNano(), ex));
         } else if (ctx.merged()) {
@@ -1099,7 +1099,8 @@ public final class MetricsTranslator implements Processor {
         reject(ctx.result, 1, INVALID_POINT, "metric '" + ctx.metric.getName() + "': " + why);
     }
 
-    private Exemplar[] exemplars(List<io.opentelemetry.proto.metrics.v1.Exemplar> list) {
+    /** Exemplars as client_java holds them; their filtered attributes pass the privacy rules as labels do. */
+    private Exemplar[] exemplars(List<io.opentelemetry.proto.metrics.v1.Exemplar> list, Keys keys) {
         Exemplar[] out = new Exemplar[list.size()];
         for (int i = 0; i < out.length; i++) {
             io.opentelemetry.proto.metrics.v1.Exemplar e = list.get(i);
@@ -1121,11 +1122,12 @@ public final class MetricsTranslator implements Processor {
                 List<String> exposed = new ArrayList<>();
                 List<String> values = new ArrayList<>();
                 for (KeyValue kv : e.getFilteredAttributesList()) {
-                    if (kv.getKey().length() > config.getMaxLabelNameLength()) {
+                    KeyDecision d = decision(keys, kv.getKey()); // counted as the rewrite counts it
+                    if (d == DROPPED || kv.getKey().length() > config.getMaxLabelNameLength()) {
                         continue;
                     }
                     String label = labelName(kv.getKey());
-                    String value = AttributeValues.format(kv.getValue());
+                    String value = value(keys, d, kv);
                     if (label != null && !exposed.contains(PrometheusNaming.prometheusName(label))
                             && !label.equals("trace_id") && !label.equals("span_id")
                             && label.length() + value.length() <= room) {

@@ -170,6 +170,41 @@ class PrivacyWhileTranslatingTest {
         assertThat(without.scrape().text()).contains("user_email=\"dev@example.com\"");
     }
 
+    /**
+     * An exemplar's filtered attributes are point attributes the SDK left out of the point: the
+     * rules apply to them as to labels, on both paths (translation and the rewrite an export uses).
+     */
+    @Test
+    void exemplarAttributesPassTheRulesOnBothPaths() {
+        AttributeRules rules = new AttributeRules(List.of(new PrivacyProperties.Rule("user.email", null, Action.HASH),
+                new PrivacyProperties.Rule("prompt", null, Action.DROP)), new byte[32], "test");
+        MetricsPrivacy privacy = new MetricsPrivacy(rules);
+        ExportMetricsServiceRequest request = ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(ResourceMetrics.newBuilder()
+                        .setResource(Resource.newBuilder().addAttributes(kv("service.name", "claude-code")))
+                        .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("c")
+                                .setSum(Sum.newBuilder().setIsMonotonic(true)
+                                        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                                        .addDataPoints(NumberDataPoint.newBuilder().setAsDouble(3).setTimeUnixNano(2)
+                                                .setStartTimeUnixNano(1)
+                                                .addExemplars(Exemplar.newBuilder().setAsDouble(1).setTimeUnixNano(2)
+                                                        .addFilteredAttributes(kv("user.email", "dev@example.com"))
+                                                        .addFilteredAttributes(kv("prompt", "secret plan"))
+                                                        .addFilteredAttributes(kv("tool", "Bash")))))))).build();
+        String hashed = rules.hash("dev@example.com");
+
+        TranslatorHarness translated = new TranslatorHarness();
+        translated.translator.translate(request, new ExportResult(Signal.METRICS, Transport.HTTP), null, rules);
+        String om = translated.scrapeOpenMetrics();
+        assertThat(om).contains("user_email=\"" + hashed + "\"").contains("tool=\"Bash\"")
+                .doesNotContain("dev@example").doesNotContain("secret").doesNotContain("prompt");
+
+        ExportMetricsServiceRequest rewritten = privacy.applyRules(request);
+        List<KeyValue> exemplar = rewritten.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getSum()
+                .getDataPoints(0).getExemplars(0).getFilteredAttributesList();
+        assertThat(exemplar).containsExactly(kv("user.email", hashed), kv("tool", "Bash"));
+    }
+
     private static Exchange exchange(CamelContext camel, ExportMetricsServiceRequest request) {
         Exchange e = new DefaultExchange(camel);
         e.getMessage().setBody(request);
