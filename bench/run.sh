@@ -33,8 +33,8 @@ mode=metrics
 if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ] || [ "${1:-}" = cost ] || [ "${1:-}" = footprint ] || [ "${1:-}" = million ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
-./mvnw -q -B -ntp -DskipTests package
-./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+./mvnw -o -q -B -ntp -DskipTests package
+./mvnw -o -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 if [ "$mode" = footprint ]; then
   exec bench/footprint.sh "${1:-10}" "${2:-30}"
 fi
@@ -66,7 +66,7 @@ fi
 # the gateway's settings (k8s/base/gateway.yaml: bin/jvm.options, then the Parallel collector;
 # docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-java ${ODIN_BENCH_JAVA_OPTS:-@bin/jvm.options -XX:-UseSerialGC -XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:NewRatio=2 -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
+java ${ODIN_BENCH_JAVA_OPTS:-@bin/jvm.options -XX:-UseSerialGC -XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:NewRatio=2 -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
   --management.server.port="$mgmt" --odin.data-dir="$data" --logging.level.root=WARN "${extra[@]}" > target/bench-odin.log 2>&1 &
 odin=$!
 trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT

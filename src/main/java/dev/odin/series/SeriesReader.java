@@ -72,11 +72,31 @@ public final class SeriesReader {
         return PrometheusNaming.prometheusName(SeriesCollector.snapshotName(family.type(), family.name()));
     }
 
-    /** Walks every family and series; a series with nothing to show (no point yet) is left out. */
+    /**
+     * Walks every family and series a scrape shows, in exposed-name order; a series with nothing to
+     * show (no point yet) is left out. Of two families exposed under one name (http.requests and
+     * http_requests) only the one a scrape keeps is walked: a receiver refuses a request that
+     * holds one series twice at one timestamp, and with it every other sample in it.
+     */
     public static void read(SeriesStore store, Visitor visitor) {
         long now = store.nowMillis();
-        for (MetricFamily f : store.families()) {
-            if (!visitor.family(f, exposedName(f))) {
+        java.util.List<MetricFamily> families = new java.util.ArrayList<>(store.families());
+        java.util.List<String> names = new java.util.ArrayList<>(families.size());
+        Integer[] order = new Integer[families.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            names.add(exposedName(families.get(i)));
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparing(names::get)); // stable, as the scrape's
+        String previous = null;
+        for (Integer i : order) {
+            MetricFamily f = families.get(i);
+            String exposed = names.get(i);
+            if (exposed.equals(previous)) {
+                continue; // the scrape leaves it out too (and counts it there)
+            }
+            previous = exposed;
+            if (!visitor.family(f, exposed)) {
                 continue;
             }
             for (Series s : f.series.values()) {

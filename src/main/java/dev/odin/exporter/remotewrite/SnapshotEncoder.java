@@ -331,7 +331,55 @@ final class SnapshotEncoder {
         if (!extraDone) {
             out.add(label(extraName, extraValue));
         }
-        return TimeSeries.newBuilder().addAllLabels(out);
+        return TimeSeries.newBuilder().addAllLabels(legacyNames(out));
+    }
+
+    /**
+     * Label names as a classic scrape shows them: with a UTF-8 naming strategy the store keeps
+     * dots (service.name), which a 1.0 receiver before Prometheus 3 refuses with the whole
+     * request; each character outside [a-zA-Z0-9_] becomes '_' (Prometheus' underscore escaping),
+     * re-sorted, and of two names that become one the first is kept.
+     */
+    static List<Label> legacyNames(List<Label> labels) {
+        boolean changed = false;
+        List<Label> out = labels;
+        for (int i = 0; i < labels.size(); i++) {
+            String n = labels.get(i).getName();
+            String legacy = legacy(n);
+            if (!legacy.equals(n)) {
+                if (!changed) {
+                    out = new ArrayList<>(labels);
+                    changed = true;
+                }
+                out.set(i, label(legacy, labels.get(i).getValue()));
+            }
+        }
+        if (!changed) {
+            return labels;
+        }
+        out.sort(java.util.Comparator.comparing(Label::getName));
+        List<Label> unique = new ArrayList<>(out.size());
+        for (Label l : out) {
+            if (unique.isEmpty() || !unique.get(unique.size() - 1).getName().equals(l.getName())) {
+                unique.add(l);
+            }
+        }
+        return unique;
+    }
+
+    private static String legacy(String name) {
+        StringBuilder sb = null;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+            if (!ok) {
+                if (sb == null) {
+                    sb = new StringBuilder(name);
+                }
+                sb.setCharAt(i, '_');
+            }
+        }
+        return sb == null ? name : sb.toString();
     }
 
     private static Label label(String name, String value) {

@@ -86,6 +86,19 @@ class SnapshotEncoderTest {
         return sb.toString();
     }
 
+    /**
+     * A UTF-8 naming strategy keeps dots in label names; a classic scrape shows them as '_', and a
+     * receiver before Prometheus 3 refuses a whole request holding one such name.
+     */
+    @Test
+    void labelNamesAsAClassicScrapeShowsThem() throws Exception {
+        MetricFamily g = store.family("queue_depth", MetricFamily.Type.GAUGE, "");
+        store.series(g, LabelSet.of("service.name", "api", "job", "x", "k8s.zone", "eu"), false, GaugeSeries::create)
+                .set(3, 2);
+        Map<String, Double> s = samples(run(new SnapshotEncoder(2000, false), store, NOW, new ArrayList<>()));
+        assertThat(s).containsOnlyKeys("__name__=queue_depth,job=x,k8s_zone=eu,service_name=api");
+    }
+
     @Test
     void everyTypeAsAScrapeShowsIt() throws Exception {
         fill();
