@@ -96,8 +96,9 @@ public final class RouteSetCheck {
                     .before("odin-loki:", "odin-files:"),
             new Required("direct:otlp-logs", "the event privacy step", "applyEventPrivacy")
                     .before("odin-otlp:"),
-            new Required("direct:otlp-export-metrics", "the metric privacy step", "applyMetricPrivacy")
-                    .before("odin-otlp:"),
+            // the rewrite itself: attachRules only hands the rules to the translation
+            new Required("direct:otlp-export-metrics", "the metric privacy rewrite", "applyMetricPrivacy.applyRules",
+                    "applyMetricPrivacy.process").before("odin-otlp:"),
             new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
@@ -322,6 +323,7 @@ public final class RouteSetCheck {
             }
         } else if (step instanceof ProcessDefinition p && p.getRef() != null) {
             found.add("bean:" + p.getRef());
+            found.add("bean:" + p.getRef() + ".process");
         } else if (step instanceof SendDefinition<?> send && send.getEndpointUri() != null) {
             sent(send.getEndpointUri(), found);
         } else if (step instanceof ToDynamicDefinition dynamic && !(step instanceof WireTapDefinition<?>)

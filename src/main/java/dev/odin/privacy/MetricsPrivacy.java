@@ -98,9 +98,18 @@ public final class MetricsPrivacy implements Processor {
         return last != null && last.get() == request;
     }
 
-    /** As a {@code process:} step: the same as {@link #attachRules}. */
+    /**
+     * As a {@code process:} step (routes written before the rules moved into the translation):
+     * the body rewritten as {@link #applyRules} does, so a tee or export after it never sees a raw
+     * attribute, and the rules attached; the translation does not apply them a second time to
+     * the rewritten request.
+     */
     @Override
     public void process(Exchange exchange) {
+        ExportMetricsServiceRequest request = exchange.getMessage().getBody(ExportMetricsServiceRequest.class);
+        if (request != null && !rewrote(request)) { // not twice: a hash of a hash
+            exchange.getMessage().setBody(applyRules(request));
+        }
         attachRules(exchange);
     }
 

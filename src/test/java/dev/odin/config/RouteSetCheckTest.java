@@ -169,7 +169,14 @@ class RouteSetCheckTest {
         RouteDefinition unprotected = route("otlp-export-metrics", "direct:otlp-export-metrics");
         unprotected.to("odin-otlp:default");
         assertThat(missing(unprotected)).containsExactly("route otlp-export-metrics (from direct:otlp-export-metrics)"
-                + " lacks the metric privacy step (bean applyMetricPrivacy)" + EVERY_PATH);
+                + " lacks the metric privacy rewrite (bean applyMetricPrivacy.applyRules or bean"
+                + " applyMetricPrivacy.process)" + EVERY_PATH);
+        // attachRules only hands the rules to the translation: the export would forward raw attributes
+        RouteDefinition attachedOnly = route("otlp-export-metrics", "direct:otlp-export-metrics");
+        attachedOnly.bean("applyMetricPrivacy", "attachRules").to("odin-otlp:default");
+        assertThat(missing(attachedOnly)).containsExactly("route otlp-export-metrics (from"
+                + " direct:otlp-export-metrics) lacks the metric privacy rewrite (bean applyMetricPrivacy.applyRules or"
+                + " bean applyMetricPrivacy.process)" + EVERY_PATH);
         RouteDefinition exportMetrics = route("otlp-export-metrics", "direct:otlp-export-metrics");
         exportMetrics.bean("applyMetricPrivacy", "applyRules").to("odin-otlp:default");
         // as routes/otlp-metrics.yaml has it: the export branch first, then the main path
