@@ -111,6 +111,21 @@ class JvmSettingsTest {
         assertThat(l.exit).isEqualTo(1);
         assertThat(l.out).contains("not replacing it");
         assertThat(foreign.resolve("precious")).hasContent("keep");
+        // a directory that merely looks like an extracted jar (/opt/odin, /usr/local: a lib/) is not ours either
+        Path install = Files.createDirectories(tmp.resolve("opt-odin").resolve("lib"));
+        Files.writeString(install.resolve("precious.jar"), "keep");
+        Launch lib = launch(Map.of("ODIN_JAR", jar.toString(), "ODIN_CDS_DIR", install.getParent().toString()), "cds");
+        assertThat(lib.exit).isEqualTo(1);
+        assertThat(install.resolve("precious.jar")).hasContent("keep");
+        // no java: said so, not a silent exit
+        ProcessBuilder nojava = new ProcessBuilder("bin/odin").redirectErrorStream(true);
+        nojava.environment().put("JAVA", tmp.resolve("no-such-java").toString());
+        nojava.environment().put("ODIN_JAR", jar.toString());
+        Process q = nojava.start();
+        String said = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(q.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(q.exitValue()).isEqualTo(1);
+        assertThat(said).contains("no java found");
 
         // a jar the archive cannot be made from: tried once, then started without, with a note
         Path cds = tmp.resolve("cds");
