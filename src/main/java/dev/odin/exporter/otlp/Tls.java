@@ -12,7 +12,10 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.SSLEngine;
+import java.net.Socket;
 
 /** The trust of an https endpoint: any certificate (insecure-skip-verify), or the JVM's plus ca-file. */
 final class Tls {
@@ -22,13 +25,31 @@ final class Tls {
 
     static TrustManager[] trustManagers(OtlpExportProperties config) {
         if (config.isInsecureSkipVerify()) {
-            return new TrustManager[] {new X509TrustManager() {
+            // an X509ExtendedTrustManager: the JDK wraps a plain X509TrustManager in one that still
+            // checks the host name, which "skip verify" must skip too
+            return new TrustManager[] {new X509ExtendedTrustManager() {
                 @Override
                 public void checkClientTrusted(X509Certificate[] chain, String authType) {
                 }
 
                 @Override
                 public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
                 }
 
                 @Override

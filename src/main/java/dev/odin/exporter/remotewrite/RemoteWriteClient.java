@@ -74,6 +74,13 @@ final class RemoteWriteClient {
             throw new RefusedStartException(RefusedStartException.setting("odin.remote-write.url") + " must be an http(s)"
                     + " URL with a host, e.g. http://prometheus:9090/api/v1/write, not " + url);
         }
+        if (u.getRawUserInfo() != null) {
+            // the JDK's client ignores user:password@ (every request a 401, dead-lettered), and the URL
+            // is logged: credentials go in username/password or bearer-token instead
+            throw new RefusedStartException(RefusedStartException.setting("odin.remote-write.url") + " holds"
+                    + " credentials (user:password@host): set odin.remote-write.username and"
+                    + " odin.remote-write.password (or bearer-token) instead");
+        }
         return u;
     }
 

@@ -266,6 +266,11 @@ class RemoteWriterTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RemoteWriter(h, store, dir, null, registry,
                 java.time.Clock.systemUTC(), "x")).isInstanceOf(dev.odin.signal.RefusedStartException.class)
                 .hasMessageContaining("odin.remote-write.headers").hasMessageContaining("Connection");
+        RemoteWriteProperties u = new RemoteWriteProperties();
+        u.setUrl("https://12345:glc_secret@prometheus-prod.grafana.net/api/prom/push");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RemoteWriter(u, store, dir, null, registry,
+                java.time.Clock.systemUTC(), "x")).isInstanceOf(dev.odin.signal.RefusedStartException.class)
+                .hasMessageContaining("odin.remote-write.username").hasMessageNotContaining("glc_secret");
     }
 
     RemoteWriteProperties writerProps() {
