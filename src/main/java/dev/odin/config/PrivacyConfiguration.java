@@ -6,6 +6,7 @@ import dev.odin.privacy.AttributeRules;
 import dev.odin.privacy.EventsPrivacy;
 import dev.odin.privacy.HashKey;
 import dev.odin.privacy.MetricsPrivacy;
+import dev.odin.privacy.TracesPrivacy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -31,6 +32,12 @@ public class PrivacyConfiguration {
     public EventsPrivacy applyEventPrivacy(PrivacyProperties privacy, OdinProperties odin, MeterRegistry registry)
             throws IOException {
         return new EventsPrivacy(rules(privacy.events(), "odin.privacy.events", "events", privacy, odin, registry));
+    }
+
+    @Bean
+    public TracesPrivacy applyTracePrivacy(PrivacyProperties privacy, OdinProperties odin, MeterRegistry registry)
+            throws IOException {
+        return new TracesPrivacy(rules(privacy.traces(), "odin.privacy.traces", "traces", privacy, odin, registry));
     }
 
     private static AttributeRules rules(List<PrivacyProperties.Rule> list, String key, String signal,

@@ -99,6 +99,8 @@ public final class RouteSetCheck {
             // the rewrite itself: attachRules only hands the rules to the translation
             new Required("direct:otlp-export-metrics", "the metric privacy rewrite", "applyMetricPrivacy.applyRules",
                     "applyMetricPrivacy.process").before("odin-otlp:"),
+            new Required("direct:otlp-export-traces", "the trace privacy step", "applyTracePrivacy")
+                    .before("odin-otlp:"),
             new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",

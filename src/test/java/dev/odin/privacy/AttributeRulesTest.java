@@ -61,7 +61,7 @@ class AttributeRulesTest {
 
     @Test
     void theDefaultsHashUserEmailInMetricsAndDropPromptsInEvents() {
-        PrivacyProperties p = new PrivacyProperties("", null, null);
+        PrivacyProperties p = new PrivacyProperties("", null, null, null);
         assertThat(p.metrics()).containsExactly(new Rule("user.email", null, Action.HASH));
         assertThat(p.events()).containsExactly(new Rule("prompt", null, Action.DROP),
                 new Rule("prompt_text", null, Action.DROP));

@@ -38,7 +38,7 @@ class UsageUsersTest {
 
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final String EMAIL = "ana@example.com";
-    private static final PrivacyProperties DEFAULTS = new PrivacyProperties("", null, null);
+    private static final PrivacyProperties DEFAULTS = new PrivacyProperties("", null, null, null);
 
     @TempDir
     Path dir;

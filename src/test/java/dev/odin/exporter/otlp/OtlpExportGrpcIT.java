@@ -87,7 +87,9 @@ class OtlpExportGrpcIT extends OdinIntegrationTest {
                 loggers.get("export.grpc").logRecordBuilder().setBody("grpc prompt " + i)
                         .setAttribute(AttributeKey.stringKey("prompt"), "the secret prompt " + i)
                         .setAttribute(AttributeKey.stringKey("keep.me"), "kept " + i).emit();
-                tracers.get("export.grpc").spanBuilder("grpc span " + i).startSpan().end();
+                tracers.get("export.grpc").spanBuilder("grpc span " + i)
+                        .setAttribute(AttributeKey.stringKey("user.email"), "dev@example.com")
+                        .setAttribute(AttributeKey.stringKey("prompt"), "the secret prompt " + i).startSpan().end();
             }
             assertThat(loggers.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
             assertThat(tracers.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
@@ -144,6 +146,14 @@ class OtlpExportGrpcIT extends OdinIntegrationTest {
                         .mapToLong(ss -> ss.getSpansCount()).sum();
             }
             assertThat(spans).isEqualTo(3);
+            // the trace rules (odin.privacy.traces defaults): user.email hashed as in the metrics, prompt dropped
+            for (ExportTraceServiceRequest r : central.traces) {
+                r.getResourceSpansList().stream().flatMap(rs -> rs.getScopeSpansList().stream())
+                        .flatMap(ss -> ss.getSpansList().stream()).forEach(span -> {
+                            assertThat(span.getAttributesList()).extracting(KeyValue::getKey).containsExactly("user.email");
+                            assertThat(span.getAttributes(0).getValue().getStringValue()).isEqualTo(hashed);
+                        });
+            }
             assertThat(central.authorizations()).isNotEmpty().containsOnly("Bearer central-token");
             assertThat(scrape().value("odin_delivery_sent_total{sender=\"otlp-export\"}")).isEqualTo((double) queued);
 
