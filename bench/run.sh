@@ -33,8 +33,8 @@ mode=metrics
 if [ "${1:-}" = logs ] || [ "${1:-}" = probes ] || [ "${1:-}" = overload ] || [ "${1:-}" = cost ] || [ "${1:-}" = footprint ] || [ "${1:-}" = million ]; then mode=$1; shift; fi
 seconds="${1:-20}"
 outage="${2:-600}"
-./mvnw -o -q -B -ntp -DskipTests package
-./mvnw -o -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+./mvnw -q -B -ntp -DskipTests package
+./mvnw -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
 if [ "$mode" = footprint ]; then
   exec bench/footprint.sh "${1:-10}" "${2:-30}"
 fi
