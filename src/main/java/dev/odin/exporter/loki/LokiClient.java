@@ -1,5 +1,6 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.delivery.RetryAfter;
 import dev.odin.delivery.DiskQueue;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.odin.config.OdinProperties;
@@ -26,8 +27,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -194,21 +193,8 @@ public final class LokiClient {
         sb.append('"');
     }
 
-    /** Retry-After: seconds, or an HTTP date. */
     static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-        } catch (NumberFormatException e) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Duration.ofMillis(Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis()));
-            } catch (RuntimeException ignored) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(header);
     }
 
     private static String readSome(InputStream in) {

@@ -1,13 +1,12 @@
 package dev.odin.exporter.otlp;
 
+import dev.odin.delivery.RetryAfter;
 import dev.odin.delivery.Outcome;
 import dev.odin.signal.Signal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 
 /**
  * What the endpoint made of one export: the sender's {@link Outcome} and, for an accepted one,
@@ -70,20 +69,7 @@ record ExportAnswer(Outcome outcome, long rejected, String rejectionMessage) {
         };
     }
 
-    /** Retry-After: seconds, or an HTTP date; null when absent or unreadable. */
     static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-        } catch (NumberFormatException e) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Duration.ofMillis(Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis()));
-            } catch (RuntimeException ignored) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(header);
     }
 }

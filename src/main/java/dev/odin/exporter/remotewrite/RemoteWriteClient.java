@@ -1,5 +1,6 @@
 package dev.odin.exporter.remotewrite;
 
+import dev.odin.delivery.RetryAfter;
 import dev.odin.signal.RefusedStartException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -136,21 +135,8 @@ final class RemoteWriteClient {
         return null;
     }
 
-    /** Retry-After: seconds, or an HTTP date. */
     static Duration retryAfter(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-        } catch (NumberFormatException e) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Duration.ofMillis(Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis()));
-            } catch (RuntimeException ignored) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(header);
     }
 
     private static String readSome(InputStream in) {
