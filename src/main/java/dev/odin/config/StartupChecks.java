@@ -154,6 +154,13 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
+    /**
+     * The launcher's own variables (bin/odin: which jar, JVM options, the class data sharing
+     * archive) and the benchmark scripts': read before the JVM starts, never settings.
+     */
+    static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("ODIN_JAR", "ODIN_JAVA_OPTS", "ODIN_CDS",
+            "ODIN_CDS_DIR", "ODIN_BENCH_JAR", "ODIN_BENCH_JAVA_OPTS", "ODIN_BENCH_REPORT");
+
     /** One warning for each ODIN_* variable and odin.* property that names no known setting. */
     static List<String> unknownSettings(ConfigurableEnvironment environment, ClassLoader loader) {
         List<String> embeddedKeys = new ArrayList<>();
@@ -171,7 +178,7 @@ public final class StartupChecks implements EnvironmentPostProcessor {
             }
             boolean env = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(source.getName());
             for (String name : e.getPropertyNames()) {
-                if (env && name.startsWith("ODIN_") && !settings.knowsEnv(name)) {
+                if (env && name.startsWith("ODIN_") && !settings.knowsEnv(name) && !LAUNCHER_VARIABLES.contains(name)) {
                     warnings.add("environment variable " + name + " is not an ODIN setting and is ignored"
                             + settings.nearestToEnv(name).map(k -> "; did you mean " + k.env() + " ("
                                     + k.name() + ")?").orElse(""));

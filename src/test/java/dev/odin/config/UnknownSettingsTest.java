@@ -42,6 +42,14 @@ class UnknownSettingsTest {
     }
 
     @Test
+    void theLaunchersOwnVariablesAreNotSettingsToWarnAbout() {
+        // bin/odin reads these before the JVM starts, and exports what it reads to the JVM's environment
+        assertThat(warnings(Map.of("ODIN_JAR", "target/odin.jar", "ODIN_CDS_DIR", "/tmp/cds", "ODIN_CDS", "on",
+                "ODIN_JAVA_OPTS", "-Xmx512m", "ODIN_JARS", "x"), Map.of()))
+                .singleElement().asString().startsWith("environment variable ODIN_JARS is not an ODIN setting");
+    }
+
+    @Test
     void aMisspeltPropertyIsNamedWithTheNearestKnownOne() {
         assertThat(warnings(Map.of(), Map.of("odin.otlp.grcp.port", "4317", "odin.data-dir", "/tmp",
                 "odin.alerting.channels[0].url", "http://x", "server.port", "1")))
