@@ -11,8 +11,11 @@ final class AppliedDeltas {
     /** Entries remembered per series; docs/metrics.md ("Repeated and overlapping deltas") names it. */
     static final int SIZE = 8;
 
-    /** source, start, end of each entry, SIZE entries. */
-    private final long[] entries = new long[SIZE * 3];
+    /**
+     * source, start, end of each entry; grown from one entry to SIZE as points arrive, so a series
+     * that saw one delta holds 24 bytes of entries, not 192.
+     */
+    private long[] entries = new long[3];
     private int count;
     private int next;
 
@@ -30,6 +33,9 @@ final class AppliedDeltas {
     /** Remembers an applied point, forgetting the oldest once SIZE are held. */
     void add(long source, long startNanos, long endNanos) {
         int at = next * 3;
+        if (at >= entries.length) {
+            entries = java.util.Arrays.copyOf(entries, Math.min(SIZE * 3, entries.length * 2));
+        }
         entries[at] = source;
         entries[at + 1] = startNanos;
         entries[at + 2] = endNanos;
