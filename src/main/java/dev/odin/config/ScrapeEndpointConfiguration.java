@@ -1,15 +1,22 @@
 package dev.odin.config;
 
+import dev.odin.exporter.prometheus.exposition.ScrapeAdmission;
 import dev.odin.exporter.prometheus.exposition.ScrapeWriter;
 import dev.odin.series.SeriesCollector;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.prometheus.metrics.config.PrometheusPropertiesLoader;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -22,7 +29,6 @@ import org.springframework.boot.actuate.metrics.export.prometheus.PrometheusScra
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.lang.Nullable;
-import org.springframework.util.MimeType;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -37,17 +43,30 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  *
  * <p>A slow client holds one management-server thread while it reads (the writer blocks on the
  * socket with a 64 KiB buffer); the series' locks are held only while one series is read, so
- * ingest and other scrapes go on.
+ * ingest and other scrapes go on. How many threads scrapes may hold is capped in total and per
+ * client address (ScrapeAdmission: odin.metrics.scrape-max-concurrent, scrape-max-per-client; over
+ * it: 429 with Retry-After, counted in odin_scrape_refused_total{reason}), and a write the client
+ * does not take for server.tomcat.connection-timeout fails, which frees the thread.
  */
 @Configuration(proxyBeanMethods = false)
 public class ScrapeEndpointConfiguration {
 
     @Bean
     public OdinScrapeEndpoint prometheusEndpoint(PrometheusRegistry registry, PrometheusProperties properties,
-            SeriesCollector collector) {
+            SeriesCollector collector, OdinProperties odin, MeterRegistry meters) {
         Properties exporter = new Properties();
         exporter.putAll(properties.getProperties());
-        return new OdinScrapeEndpoint(registry, exporter, collector);
+        ScrapeAdmission admission = new ScrapeAdmission(odin.getMetrics().getScrapeMaxConcurrent(),
+                odin.getMetrics().getScrapeMaxPerClient());
+        Map<ScrapeAdmission.Refusal, Counter> refused = new EnumMap<>(ScrapeAdmission.Refusal.class);
+        for (ScrapeAdmission.Refusal r : ScrapeAdmission.Refusal.values()) {
+            refused.put(r, Counter.builder("odin.scrape.refused").tag("reason", r.label())
+                    .description("Scrapes of /metrics answered 429: the client's or the total limit of scrapes at once")
+                    .register(meters));
+        }
+        Gauge.builder("odin.scrape.in.flight", admission, ScrapeAdmission::inFlight)
+                .description("Scrapes of /metrics being written now").register(meters);
+        return new OdinScrapeEndpoint(registry, exporter, collector, admission, refused);
     }
 
     @WebEndpoint(id = "prometheus")
@@ -56,10 +75,14 @@ public class ScrapeEndpointConfiguration {
         private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OdinScrapeEndpoint.class);
 
         private final ScrapeWriter writer;
+        private final ScrapeAdmission admission;
+        private final Map<ScrapeAdmission.Refusal, Counter> refused;
 
         public OdinScrapeEndpoint(PrometheusRegistry registry, Properties exporterProperties,
-                SeriesCollector collector) {
+                SeriesCollector collector, ScrapeAdmission admission, Map<ScrapeAdmission.Refusal, Counter> refused) {
             super(registry, exporterProperties);
+            this.admission = admission;
+            this.refused = refused;
             io.prometheus.metrics.config.PrometheusProperties config = exporterProperties == null
                     ? PrometheusPropertiesLoader.load() : PrometheusPropertiesLoader.load(exporterProperties);
             ExpositionFormats formats = ExpositionFormats.init(config.getExporterProperties());
@@ -77,27 +100,52 @@ public class ScrapeEndpointConfiguration {
         public WebEndpointResponse<byte[]> scrape(PrometheusOutputFormat format, @Nullable Set<String> includedNames) {
             Predicate<String> included = includedNames == null ? null : includedNames::contains;
             ScrapeWriter.Format f = format(format);
-            HttpServletResponse response = currentResponse();
+            ServletRequestAttributes servlet = currentRequest();
+            HttpServletResponse response = servlet == null ? null : servlet.getResponse();
             try {
                 if (response == null) {
                     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
                     writer.write(f, included, out);
                     return new WebEndpointResponse<>(out.toByteArray(), format);
                 }
-                MimeType type = format.getProducedMimeType();
-                response.setStatus(HttpServletResponse.SC_OK);
-                response.setContentType(type.toString());
-                OutputStream out = response.getOutputStream();
-                try {
-                    writer.write(f, included, out);
-                } catch (IOException gone) {
-                    // the client went away mid-scrape (a scrape timeout): nothing left to answer
-                    log.debug("scrape abandoned: {}", gone.toString());
+                String client = client(servlet.getRequest());
+                ScrapeAdmission.Refusal refusal = admission.tryAcquire(client);
+                if (refusal != null) {
+                    refused.get(refusal).increment();
+                    response.setHeader("Retry-After", "1");
+                    byte[] why = ("too many scrapes at once (" + refusal.label() + "); retry later\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    return new WebEndpointResponse<>(why, 429);
                 }
-                return new WebEndpointResponse<>(null, format);
+                try {
+                    return stream(f, format, included, response);
+                } finally {
+                    admission.release(client);
+                }
             } catch (IOException e) {
                 throw new IllegalStateException("writing the scrape failed", e);
             }
+        }
+
+        private WebEndpointResponse<byte[]> stream(ScrapeWriter.Format f, PrometheusOutputFormat format,
+                Predicate<String> included, HttpServletResponse response) throws IOException {
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(format.getProducedMimeType().toString());
+            OutputStream out = response.getOutputStream();
+            try {
+                writer.write(f, included, out);
+            } catch (IOException gone) {
+                // the client went away mid-scrape (a scrape timeout), or did not take a write for
+                // server.tomcat.connection-timeout: nothing left to answer
+                log.debug("scrape abandoned: {}", gone.toString());
+            }
+            return new WebEndpointResponse<>(null, format);
+        }
+
+        /** The address the connection comes from (no proxy header: anyone could send one). */
+        private static String client(HttpServletRequest request) {
+            String address = request.getRemoteAddr();
+            return address == null ? "" : address;
         }
 
         private static ScrapeWriter.Format format(PrometheusOutputFormat format) {
@@ -111,9 +159,9 @@ public class ScrapeEndpointConfiguration {
             }
         }
 
-        private static HttpServletResponse currentResponse() {
+        private static ServletRequestAttributes currentRequest() {
             RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-            return attributes instanceof ServletRequestAttributes ? ((ServletRequestAttributes) attributes).getResponse()
+            return attributes instanceof ServletRequestAttributes servlet && servlet.getResponse() != null ? servlet
                     : null;
         }
     }

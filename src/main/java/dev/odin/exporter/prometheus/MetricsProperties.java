@@ -49,6 +49,20 @@ public class MetricsProperties {
     @org.hibernate.validator.constraints.time.DurationMin(millis = 1)
     private Duration zeroFirstWindow = Duration.ofSeconds(90);
 
+    /**
+     * Scrapes of /metrics written at once, from all clients; one more is answered 429. Each holds
+     * a management-server thread until its client has read the body (server.tomcat.threads.max).
+     */
+    @Min(1)
+    private int scrapeMaxConcurrent = 16;
+
+    /**
+     * Scrapes of /metrics written at once to one client address; one more is answered 429, so a
+     * client that asks and does not read cannot take the threads the others need.
+     */
+    @Min(1)
+    private int scrapeMaxPerClient = 4;
+
     /** Hard cap on live series across all metrics (target_info included). */
     @Min(1)
     private int maxSeries = 200_000;
@@ -224,6 +238,22 @@ public class MetricsProperties {
 
     public void setMaxLabelValueLength(int maxLabelValueLength) {
         this.maxLabelValueLength = maxLabelValueLength;
+    }
+
+    public int getScrapeMaxConcurrent() {
+        return scrapeMaxConcurrent;
+    }
+
+    public void setScrapeMaxConcurrent(int scrapeMaxConcurrent) {
+        this.scrapeMaxConcurrent = scrapeMaxConcurrent;
+    }
+
+    public int getScrapeMaxPerClient() {
+        return scrapeMaxPerClient;
+    }
+
+    public void setScrapeMaxPerClient(int scrapeMaxPerClient) {
+        this.scrapeMaxPerClient = scrapeMaxPerClient;
     }
 
     public List<DropRule> getDropAttributes() {
