@@ -204,7 +204,7 @@ public final class GitRepositories {
      * One form for the ways a remote is written: host (lower case, no user, password, token or
      * port) and path without {@code .git}, query or fragment: {@code git@github.com:org/repo.git},
      * {@code ssh://git@github.com:22/org/repo}, {@code https://x:token@github.com/org/repo.git/}
-     * are all {@code github.com/org/repo}. A local path ({@code /srv/git/repo.git},
+     * are all {@code github.com/org/repo}; the path keeps its case (not every host ignores it). A local path ({@code /srv/git/repo.git},
      * {@code file:///srv/git/repo}) stays a path, without {@code .git}.
      */
     public static String normalise(String url) {

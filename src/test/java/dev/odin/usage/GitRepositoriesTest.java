@@ -24,6 +24,7 @@ class GitRepositoriesTest {
         "https://github.com/org/repo.git github.com/org/repo",
         "https://github.com/org/repo.git/ github.com/org/repo",
         "HTTPS://GitHub.com/org/repo github.com/org/repo",
+        "git@GitHub.com:Org/Repo.git github.com/Org/Repo",
         "https://x-access-token:ghp_SECRET123@github.com/org/repo.git github.com/org/repo",
         "https://alice:p%40ss@github.com:443/org/repo github.com/org/repo",
         "https://oauth2:glpat-SECRET@gitlab.example.com/group/sub/repo.git gitlab.example.com/group/sub/repo",

@@ -86,13 +86,18 @@ class RepositoryUsageIT extends OdinIntegrationTest {
         Files.writeString(TRANSCRIPTS.resolve("sess-r2.jsonl"), line("sess-r2", scratch.toString(), null, "m2",
                 50_000, 0));
 
-        String app = "branch=\"feature/x\",machine=\"repo-box\",repository=\"github.com/org/app\"";
+        String app = "branch=\"feature/x\",machine=\"repo-box\",repository=\"github.com/Org/App\"";
         String plain = "branch=\"\",machine=\"repo-box\",repository=\"" + scratch + "\"";
-        Await.until("both transcripts on /metrics", Duration.ofSeconds(20), () -> {
-            var m = scrape();
-            return m.value("odin_claude_repository_cost_usd_total{" + app + ",source=\"transcript\"}") != null
-                    && m.value("odin_claude_repository_cost_usd_total{" + plain + ",source=\"transcript\"}") != null;
-        });
+        try {
+            Await.until("both transcripts on /metrics", Duration.ofSeconds(20), () -> {
+                var m = scrape();
+                return m.value("odin_claude_repository_cost_usd_total{" + app + ",source=\"transcript\"}") != null
+                        && m.value("odin_claude_repository_cost_usd_total{" + plain + ",source=\"transcript\"}") != null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the repository series: " + scrape().text().lines()
+                    .filter(l -> l.contains("repositor") || l.contains("odin_claude_usage_cost")).toList(), e);
+        }
         var metrics = scrape();
         assertThat(metrics.value("odin_claude_repository_cost_usd_total{" + app + ",source=\"transcript\"}"))
                 .isEqualTo(r1.doubleValue());
@@ -118,21 +123,21 @@ class RepositoryUsageIT extends OdinIntegrationTest {
                 .isEqualTo(half);
         assertThat(metrics.value("odin_claude_sessions_without_telemetry{machine=\"repo-box\"}")).isEqualTo(1.0);
         assertThat(metrics.value("odin_claude_repository_cost_usd_total{branch=\"feature/x\",machine=\"laptop.local\","
-                + "repository=\"github.com/org/app\",source=\"telemetry\"}")).isEqualTo(half);
+                + "repository=\"github.com/Org/App\",source=\"telemetry\"}")).isEqualTo(half);
 
         // the report: telemetry of sess-r1 is counted by its transcript, not twice
         JsonNode project = get("/api/usage?group=project&timezone=UTC");
         assertThat(project.get("group").asText()).isEqualTo("project");
         assertThat(project.get("rows")).hasSize(2);
         JsonNode first = project.get("rows").get(0);
-        assertThat(first.get("repository").asText()).isEqualTo("github.com/org/app");
+        assertThat(first.get("repository").asText()).isEqualTo("github.com/Org/App");
         assertThat(first.get("sessions").asInt()).isEqualTo(1);
         assertThat(first.get("inputTokens").asLong()).isEqualTo(100_000);
         assertThat(first.get("totalCost").decimalValue()).isEqualByComparingTo(r1);
         assertThat(project.get("rows").get(1).get("repository").asText()).isEqualTo(scratch.toString());
         assertThat(project.get("totals").get("totalCost").decimalValue()).isEqualByComparingTo(r1.add(r2));
         JsonNode branch = get("/api/usage?group=branch&timezone=UTC").get("rows");
-        assertThat(branch.get(0).get("repository").asText()).isEqualTo("github.com/org/app");
+        assertThat(branch.get(0).get("repository").asText()).isEqualTo("github.com/Org/App");
         assertThat(branch.get(0).get("branch").asText()).isEqualTo("feature/x");
         assertThat(branch.get(1).get("branch").asText()).isEmpty();
     }
