@@ -139,7 +139,7 @@ public final class SessionJoin {
                 s = sessions.get(e.sessionId());
             }
             if (live) {
-                Machine m = machine(s.machine);
+                Machine m = machine(s);
                 m.transcript().increment(e.cost().doubleValue());
                 s.transcriptCost = s.transcriptCost.add(e.cost());
                 s.lastLiveTranscript = now;
@@ -151,7 +151,7 @@ public final class SessionJoin {
         } else if (UsageEvent.TELEMETRY.equals(e.source()) && live) {
             Session s = sessions.get(e.sessionId());
             if (s != null) {
-                telemetry(machine(s.machine), s, e.cost());
+                telemetry(machine(s), s, e.cost());
             } else {
                 waiting.merge(e.sessionId(), e.cost(), BigDecimal::add);
             }
@@ -174,8 +174,12 @@ public final class SessionJoin {
         return m.transcript().getId().getTag("machine");
     }
 
-    private Machine machine(String name) {
-        return machines.computeIfAbsent(name, n -> {
+    /** The session's machine's series; past {@link #MAX_MACHINES}, the session counts under "other". */
+    private Machine machine(Session s) {
+        if (!machines.containsKey(s.machine) && machines.size() >= MAX_MACHINES - 1) {
+            s.machine = OTHER;
+        }
+        return machines.computeIfAbsent(s.machine, n -> {
             Counter transcript = Counter.builder("odin.claude.telemetry.coverage.transcript").baseUnit("usd")
                     .description("Cost of live transcript usage, to compare telemetry's for the same sessions with")
                     .tag("machine", n).register(registry);

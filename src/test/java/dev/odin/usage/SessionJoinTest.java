@@ -135,6 +135,25 @@ class SessionJoinTest {
     }
 
     @Test
+    void machinesAreCappedEvenWithinOneBatch() throws Exception {
+        registry = new SimpleMeterRegistry();
+        UsageRecorder many = new UsageRecorder(store, registry, Clock.fixed(NOW, ZoneOffset.UTC),
+                new RepositoryProperties(100, 20, 10, 1000, 0, Duration.ofMinutes(15)));
+        List<UsageEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            batch.add(new UsageEvent(NOW, UsageEvent.TRANSCRIPT, "box-" + i, "p", "s" + i, "claude-sonnet-4-5",
+                    new TokenUsage(1, 0, 0, 0, 0), new BigDecimal("0.01"), null, null, "", "", "r", "main"));
+        }
+        many.record(batch);
+        var counters = registry.find("odin.claude.telemetry.coverage.transcript").counters();
+        assertThat(counters).hasSize(SessionJoin.MAX_MACHINES);
+        assertThat(registry.get("odin.claude.telemetry.coverage.transcript").tag("machine", "other").counter().count())
+                .isCloseTo(0.51, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(registry.get("odin.claude.sessions.without.telemetry").tag("machine", "other").gauge().value())
+                .isEqualTo(51.0);
+    }
+
+    @Test
     void repositoryAndBranchLabelsAreCappedAndTheOverflowCounted() throws Exception {
         registry = new SimpleMeterRegistry();
         UsageRecorder capped = new UsageRecorder(store, registry, Clock.fixed(NOW, ZoneOffset.UTC),
