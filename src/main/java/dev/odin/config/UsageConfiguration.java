@@ -3,6 +3,9 @@ package dev.odin.config;
 import dev.odin.usage.ClaudeProperties;
 import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.usage.BudgetWatch;
+import dev.odin.usage.GitRepositories;
+import dev.odin.usage.RepositoryProperties;
+import dev.odin.usage.SessionJoin;
 import dev.odin.usage.Pricing;
 import dev.odin.usage.TelemetryUsage;
 import dev.odin.usage.TranscriptEvents;
@@ -25,6 +28,7 @@ import dev.odin.usage.UsageUsers;
 import dev.odin.privacy.EventsPrivacy;
 import dev.odin.privacy.MetricsPrivacy;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,14 +84,19 @@ public class UsageConfiguration {
     }
 
     @Bean
-    public UsageRecorder usageRecorder(UsageStore store, MeterRegistry registry, Clock usageClock) {
-        return new UsageRecorder(store, registry, usageClock);
+    public UsageRecorder usageRecorder(UsageStore store, MeterRegistry registry, Clock usageClock,
+            RepositoryProperties repositories) {
+        UsageRecorder recorder = new UsageRecorder(store, registry, usageClock, repositories);
+        Gauge.builder("odin.claude.repositories.sessions", recorder.join(), SessionJoin::sessions)
+                .description("Sessions remembered for the telemetry join (odin.claude.repositories.sessions)")
+                .register(registry);
+        return recorder;
     }
 
     @Bean
     public TranscriptFollower transcriptFollower(ClaudeProperties claude, OdinProperties odin, UsageStore store,
-            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users)
-            throws IOException {
+            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users,
+            RepositoryProperties repositories) throws IOException {
         TranscriptParser parser = new TranscriptParser();
         UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
         // what was counted in the last week, so lines read again after a restart are repeats
@@ -101,7 +110,7 @@ public class UsageConfiguration {
                 new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
                 parser, ledger, pricing, recorder, machine,
                 users.configured(claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user()),
-                claude.team());
+                claude.team(), new GitRepositories(repositories.directories()));
         FunctionCounter.builder("odin.claude.transcript.lines", follower, TranscriptFollower::linesRead)
                 .description("Transcript lines read").register(registry);
         FunctionCounter.builder("odin.claude.transcript.malformed", parser, TranscriptParser::malformed)

@@ -18,7 +18,9 @@ import java.util.zip.CRC32C;
  * the ledger (so a request is counted once, whatever its content blocks, streaming partials or
  * copies in a resumed session), the cost priced from the request's tokens before and after the
  * line, and the offset saved once the usage is recorded. A line still being written is left for
- * the next poll; a truncated or rewritten file is read again from the start.
+ * the next poll; a truncated or rewritten file is read again from the start. Each request is
+ * attributed to the repository of the line's {@code cwd} ({@link GitRepositories}; the project
+ * directory's name when the line has no cwd) and the line's {@code gitBranch}.
  */
 public final class TranscriptFollower {
 
@@ -35,12 +37,21 @@ public final class TranscriptFollower {
     private final String machine;
     private final String user;
     private final String team;
+    private final GitRepositories repositories;
     private final LongAdder rewinds = new LongAdder();
     private final LongAdder linesRead = new LongAdder();
     private final LongAdder unpriced = new LongAdder();
 
     public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
             Pricing pricing, UsageRecorder recorder, String machine, String user, String team) {
+        this(root, offsets, parser, ledger, pricing, recorder, machine, user, team,
+                new GitRepositories(RepositoryProperties.defaults().directories()));
+    }
+
+    public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
+            Pricing pricing, UsageRecorder recorder, String machine, String user, String team,
+            GitRepositories repositories) {
+        this.repositories = repositories;
         this.user = user;
         this.team = team;
         this.root = root.toAbsolutePath().normalize();
@@ -136,8 +147,10 @@ public final class TranscriptFollower {
         if (after == null) {
             unpriced.increment();
         }
+        String repository = repositories.repository(r.cwd());
         out.add(new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),
-                c.added(), cost, r.messageId(), r.requestId(), user, team));
+                c.added(), cost, r.messageId(), r.requestId(), user, team,
+                repository == null ? project : repository, r.gitBranch()));
     }
 
     static long headHash(Path file) throws IOException {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Only assistant messages with {@code message.usage} carry tokens; every other line (user
  * turns, summaries, tool results, fields added by newer versions) is skipped. A line that is not
  * JSON, or an assistant line without the fields usage needs, is counted as malformed and
- * skipped: one bad line never stops the file.
+ * skipped: one bad line never stops the file. The line's {@code cwd} and {@code gitBranch} say
+ * where the request was made (null when missing or not a string; usage still counts).
  */
 public final class TranscriptParser {
 
@@ -57,12 +58,19 @@ public final class TranscriptParser {
         TokenUsage tokens = new TokenUsage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
                 write5m, write1h, usage.path("cache_read_input_tokens").asLong(0));
         return new UsageRecord(text(n, "sessionId"), text(message, "id"), text(n, "requestId"),
-                text(message, "model"), time, project, n.path("isSidechain").asBoolean(false), tokens);
+                text(message, "model"), time, project, n.path("isSidechain").asBoolean(false), tokens,
+                textual(n, "cwd"), textual(n, "gitBranch"));
     }
 
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** A string field's value; null when missing, empty or not a string (a number is no directory). */
+    private static String textual(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || !v.isTextual() || v.asText().isEmpty() ? null : v.asText();
     }
 
     /** Counts a line the caller could not hand over (too long to hold). */

@@ -42,6 +42,8 @@ public final class UsageLogRecords {
             attr(r, "session.id", e.sessionId());
             attr(r, "model", e.model());
             attr(r, "project", e.project());
+            attr(r, "repository", e.repository());
+            attr(r, "branch", e.branch());
             attr(r, "message.id", e.messageId());
             attr(r, "request.id", e.requestId());
             attr(r, "input_tokens", e.tokens().input());

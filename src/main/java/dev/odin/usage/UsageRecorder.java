@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code odin_claude_usage_cost_usd_total{source, model, machine, project}}, without session-level
  * cardinality. Sessions are counted as distinct session ids seen per window
  * ({@code odin_claude_sessions{window}}), not from Claude Code's one-shot session counter.
- * Label combinations are capped; past the cap, usage is counted under project "other".
+ * Label combinations are capped; past the cap, usage is counted under project "other". By
+ * repository and branch: {@link RepositoryUsage}. Telemetry is attributed to its session's
+ * repository, and compared with the transcript's cost, by {@link SessionJoin}.
  */
 public final class UsageRecorder {
 
@@ -30,11 +33,19 @@ public final class UsageRecorder {
     private final Clock clock;
     private final Map<String, Counter[]> counters = new ConcurrentHashMap<>();
     private final Map<String, Long> sessionsLastSeen;
+    private final RepositoryUsage repositories;
+    private final SessionJoin join;
 
     public UsageRecorder(UsageStore store, MeterRegistry registry, Clock clock) {
+        this(store, registry, clock, RepositoryProperties.defaults());
+    }
+
+    public UsageRecorder(UsageStore store, MeterRegistry registry, Clock clock, RepositoryProperties repositories) {
         this.store = store;
         this.registry = registry;
         this.clock = clock;
+        this.repositories = new RepositoryUsage(registry, repositories);
+        this.join = new SessionJoin(registry, clock, repositories);
         this.sessionsLastSeen = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -49,10 +60,16 @@ public final class UsageRecorder {
         }
     }
 
-    public void record(List<UsageEvent> events) throws IOException {
+    public void record(List<UsageEvent> recorded) throws IOException {
+        List<UsageEvent> events = new ArrayList<>(recorded.size());
+        for (UsageEvent e : recorded) {
+            events.add(join.attribute(e));
+        }
         store.append(events);
         for (UsageEvent e : events) {
             count(e);
+            repositories.count(e);
+            join.observe(e);
             if (e.sessionId() != null && !e.sessionId().isEmpty()) {
                 synchronized (sessionsLastSeen) {
                     long t = e.timestamp().toEpochMilli();
@@ -98,6 +115,11 @@ public final class UsageRecorder {
                 .description("Claude Code cost in USD: transcripts priced by ODIN's table, telemetry as reported")
                 .tags("source", source, "model", model, "machine", machine, "project", project).register(registry);
         return c;
+    }
+
+    /** The per-session join of telemetry to transcripts. */
+    public SessionJoin join() {
+        return join;
     }
 
     long sessionsWithin(Duration window) {

@@ -29,10 +29,13 @@ import java.util.TreeSet;
  *
  * <p>A session whose transcript ODIN reads is counted from the transcript only; telemetry of the
  * same session id would count it twice.
+ *
+ * <p>{@code group=project} and {@code group=branch} have one row per repository (the git remote of
+ * the transcript's cwd, see {@link GitRepositories}) or per repository and branch.
  */
 public final class UsageReport {
 
-    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK }
+    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK, PROJECT, BRANCH }
 
     static final Duration BLOCK = Duration.ofHours(5);
 
@@ -108,7 +111,9 @@ public final class UsageReport {
     public static Map<String, Object> build(UsageStore store, Group group, LocalDate since, LocalDate until,
             ZoneId zone, Instant now) throws IOException {
         List<UsageEvent> events = events(store, since, until, zone);
-        List<Map<String, Object>> rows = group == Group.BLOCK ? blocks(events, now) : grouped(events, group, zone);
+        List<Map<String, Object>> rows = group == Group.BLOCK ? blocks(events, now)
+                : group == Group.PROJECT || group == Group.BRANCH ? byRepository(events, group == Group.BRANCH, zone)
+                : grouped(events, group, zone);
         Sums totals = new Sums();
         events.forEach(totals::add);
         Map<String, Object> t = new LinkedHashMap<>();
@@ -156,6 +161,50 @@ public final class UsageReport {
                 row.put("project", projects.get(e.getKey()));
                 row.put("lastActivity", e.getValue().last.atZone(zone).toLocalDate().toString());
             }
+            e.getValue().into(row);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /**
+     * The repository an event counts under: its own, else (a record stored before repositories
+     * were, or telemetry of a session no transcript here named) its project directory; empty when
+     * neither is known.
+     */
+    static String repositoryOf(UsageEvent e) {
+        return !e.repository().isEmpty() ? e.repository() : e.project() == null ? "" : e.project();
+    }
+
+    /**
+     * Rows by repository ({@code group=project}) or by repository and branch ({@code group=branch}),
+     * most expensive first (then by name), each with {@code repository} (and {@code branch}), the
+     * number of {@code sessions} and the day of {@code lastActivity}.
+     */
+    private static List<Map<String, Object>> byRepository(List<UsageEvent> events, boolean byBranch, ZoneId zone) {
+        Map<List<String>, Sums> byKey = new LinkedHashMap<>();
+        Map<List<String>, Set<String>> sessions = new LinkedHashMap<>();
+        for (UsageEvent e : events) {
+            List<String> key = byBranch ? List.of(repositoryOf(e), e.branch()) : List.of(repositoryOf(e));
+            byKey.computeIfAbsent(key, k -> new Sums()).add(e);
+            if (e.sessionId() != null && !e.sessionId().isEmpty()) {
+                sessions.computeIfAbsent(key, k -> new HashSet<>()).add(e.sessionId());
+            }
+        }
+        List<Map.Entry<List<String>, Sums>> entries = new ArrayList<>(byKey.entrySet());
+        entries.sort((a, b) -> {
+            int c = b.getValue().cost.compareTo(a.getValue().cost);
+            return c != 0 ? c : String.join("\u0000", a.getKey()).compareTo(String.join("\u0000", b.getKey()));
+        });
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<List<String>, Sums> e : entries) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("repository", e.getKey().get(0));
+            if (byBranch) {
+                row.put("branch", e.getKey().get(1));
+            }
+            row.put("sessions", sessions.getOrDefault(e.getKey(), Set.of()).size());
+            row.put("lastActivity", e.getValue().last.atZone(zone).toLocalDate().toString());
             e.getValue().into(row);
             rows.add(row);
         }

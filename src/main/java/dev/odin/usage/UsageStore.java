@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code <data-dir>/usage/}: the history the usage API reports from (days, sessions, 5-hour
  * blocks need per-request times, which no metric keeps). Reading streams the files a query
  * needs; nothing of the history is held in memory. Files older than the retention are deleted.
+ * {@code repository} and {@code branch} are written when known; lines written before they existed
+ * read as empty ones.
  */
 public final class UsageStore {
 
@@ -104,6 +106,12 @@ public final class UsageStore {
             if (e.team() != null && !e.team().isEmpty()) {
                 g.writeStringField("team", e.team());
             }
+            if (!e.repository().isEmpty()) {
+                g.writeStringField("repository", e.repository());
+            }
+            if (!e.branch().isEmpty()) {
+                g.writeStringField("branch", e.branch());
+            }
             g.writeEndObject();
         }
         return s.toString();
@@ -118,7 +126,8 @@ public final class UsageStore {
                 n.hasNonNull("cost") ? new BigDecimal(n.get("cost").asText()) : null,
                 n.hasNonNull("message") ? n.get("message").asText() : null,
                 n.hasNonNull("request") ? n.get("request").asText() : null,
-                n.path("user").asText(""), n.path("team").asText(""));
+                n.path("user").asText(""), n.path("team").asText(""), n.path("repository").asText(""),
+                n.path("branch").asText(""));
     }
 
     /** Streams the events of the days from {@code since} on (all days when null), oldest day first. */
@@ -187,7 +196,7 @@ public final class UsageStore {
                 }
                 lines.set(i, line(new UsageEvent(e.timestamp(), e.source(), e.machine(), e.project(), e.sessionId(),
                         e.model(), e.tokens(), e.cost(), e.messageId(), e.requestId(), users.configured(e.user()),
-                        e.team())));
+                        e.team(), e.repository(), e.branch())));
                 changed++;
             }
             if (changed > 0) {
