@@ -17,7 +17,7 @@ import org.springframework.lang.Nullable;
 
 /**
  * The usage API and page on the management port, beside /metrics (cost data stays where the
- * operators' dashboards are): {@code GET /api/usage?group=day|week|month|session|block&since=&until=&timezone=}
+ * operators' dashboards are): {@code GET /api/usage?group=day|week|month|session|block|machine&since=&until=&timezone=}
  * (endpoint {@code usageapi}, mapped to api/usage) and {@code GET /usage} (endpoint {@code usage}).
  */
 public final class UsageEndpoints {
@@ -87,7 +87,8 @@ public final class UsageEndpoints {
             try {
                 return UsageReport.Group.valueOf(s.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BadQuery("group " + quote(s) + " is not known: group is day, week, month, session or block");
+                throw new BadQuery("group " + quote(s) + " is not known: group is day, week, month, session or block,"
+                        + " or machine (a row per machine)");
             }
         }
 

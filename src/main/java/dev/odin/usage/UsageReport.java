@@ -32,7 +32,9 @@ import java.util.TreeSet;
  */
 public final class UsageReport {
 
-    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK }
+    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK,
+        /** one row per machine: the laptops that forward to this ODIN, and its own */
+        MACHINE }
 
     static final Duration BLOCK = Duration.ofHours(5);
 
@@ -131,6 +133,7 @@ public final class UsageReport {
                 case DAY -> day.toString();
                 case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toString();
                 case MONTH -> day.toString().substring(0, 7);
+                case MACHINE -> String.valueOf(e.machine());
                 default -> String.valueOf(e.sessionId());
             };
             byKey.computeIfAbsent(key, k -> new Sums()).add(e);
@@ -143,6 +146,7 @@ public final class UsageReport {
             case DAY -> "date";
             case WEEK -> "week";
             case MONTH -> "month";
+            case MACHINE -> "machine";
             default -> "sessionId";
         };
         List<Map.Entry<String, Sums>> entries = new ArrayList<>(byKey.entrySet());
