@@ -31,11 +31,15 @@ import org.apache.camel.ExchangeProperty;
  * usage, each request once ({@link ForwardLedger}); the rest of the request goes on as it came.
  * A malformed forwarded record refuses the whole request (400, nothing counted). The team is the
  * authenticated token's tenant when it has one, else what the sender says. Usage older than
- * odin.usage-forward.dedup-days is acknowledged but not counted (its repeats could not be told).
+ * odin.usage-forward.dedup-days is acknowledged but not counted (its repeats could not be told);
+ * usage more than a day ahead of the central's clock is malformed.
  * Metrics: {@code odin_usage_forward_received_records_total{outcome="counted|repeat|too_old"}},
  * {@code odin_usage_forward_dedup_requests}, {@code odin_usage_forward_dedup_forgotten_total}.
  */
 public final class ForwardIntake {
+
+    /** A forwarded record's time may be this far ahead of the central's clock (clock skew), no further. */
+    static final Duration MAX_AHEAD = Duration.ofHours(24);
 
     private final boolean enabled;
     private final UsageRecorder recorder;
@@ -93,6 +97,14 @@ public final class ForwardIntake {
         } catch (ForwardedUsage.Malformed e) {
             throw OtlpRequestException.badRequest(e.getMessage());
         }
+        Instant latest = clock.instant().plus(MAX_AHEAD);
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i).timestamp().isAfter(latest)) {
+                throw OtlpRequestException.badRequest("forwarded usage record " + i + ": its time "
+                        + items.get(i).timestamp() + " is more than " + MAX_AHEAD.toHours() + " hours ahead of "
+                        + clock.instant());
+            }
+        }
         count(items, result == null ? "" : result.tenant());
         return ForwardedUsage.without(body);
     }
@@ -114,9 +126,8 @@ public final class ForwardIntake {
             ForwardLedger.Counted now = ForwardLedger.merge(before, i.total(), i.totalCost());
             TokenUsage b = before == null ? ForwardLedger.none() : before.tokens();
             BigDecimal bc = before == null ? null : before.cost();
-            boolean sameCost = bc == null ? now.cost() == null : now.cost() != null && bc.compareTo(now.cost()) == 0;
-            if (b.equals(now.tokens()) && sameCost) {
-                repeat++;
+            if (before != null && b.equals(now.tokens())) {
+                repeat++; // no token beyond what was counted: whatever cost it claims, nothing is added
                 continue;
             }
             BigDecimal cost = now.cost() == null ? null : bc == null ? now.cost() : now.cost().subtract(bc);
