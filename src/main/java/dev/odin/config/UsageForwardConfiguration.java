@@ -7,6 +7,7 @@ import dev.odin.usage.TranscriptFollower;
 import dev.odin.usage.UsageRecorder;
 import dev.odin.usage.UsageStore;
 import dev.odin.usage.forward.ForwardIntake;
+import dev.odin.usage.forward.UsageForwardHealthIndicator;
 import dev.odin.usage.forward.UsageForwarder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -52,6 +53,13 @@ public class UsageForwardConfiguration {
                 registry, usageClock, s == null ? Duration.ofSeconds(10) : s.flushTimeout());
         transcriptFollower.listen(forwarder);
         return forwarder;
+    }
+
+    /** /health component usageForward: DEGRADED while deliveries to the central are retried. */
+    @Bean
+    @Conditional(UrlSet.class)
+    public UsageForwardHealthIndicator usageForwardHealthIndicator(UsageForwarder usageForwarder) {
+        return new UsageForwardHealthIndicator(usageForwarder);
     }
 
     /** Route step (otlp-logs): usage forwarded by other ODINs, counted once per machine and request. */

@@ -107,6 +107,11 @@ public final class UsageForwarder implements TranscriptFollower.Listener, SmartL
         return sender;
     }
 
+    /** Where the usage goes: the central's /v1/logs. */
+    public URI uri() {
+        return uri;
+    }
+
     @Override
     public void counted(List<TranscriptFollower.Counted> counted) {
         List<ForwardedUsage.Item> items = new ArrayList<>();

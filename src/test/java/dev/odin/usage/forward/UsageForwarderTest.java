@@ -76,6 +76,10 @@ class UsageForwarderTest {
         assertThat(central.answered()).isEqualTo(3);
         assertThat(records("queued")).isEqualTo(1.0);
         assertThat(records("no_ids")).isEqualTo(1.0);
+        var health = new UsageForwardHealthIndicator(forwarder).health();
+        assertThat(health.getStatus().getCode()).isEqualTo("UP");
+        assertThat(health.getDetails()).containsEntry("central", central.url("/v1/logs"))
+                .containsEntry("queuedRecords", 0L);
         central.failNext(1, 429);
         forwarder.counted(List.of(counted("m2", "r2", 1)));
         assertThat(central.next(Duration.ofSeconds(20))).isNotNull();
@@ -90,6 +94,8 @@ class UsageForwarderTest {
         forwarder.start();
         forwarder.counted(List.of(counted("m1", "r1", 10)));
         Await.until("dead-lettered", Duration.ofSeconds(20), () -> forwarder.sender().deadLettered() == 1);
+        assertThat(new UsageForwardHealthIndicator(forwarder).health().getDetails())
+                .containsEntry("deadLetteredBatches", 1L);
         assertThat(Files.readString(dir.resolve("usage-forward-dead-letter.jsonl"))).contains("\"status\":400");
         forwarder.counted(List.of(counted("m2", "r2", 10)));
         HttpStandIn.Request r = central.next(Duration.ofSeconds(20));
