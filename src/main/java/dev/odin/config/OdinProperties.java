@@ -68,6 +68,11 @@ public class OdinProperties {
     private final OtlpExportProperties otlpExport = new OtlpExportProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final dev.odin.usage.forward.UsageForwardProperties usageForward =
+            new dev.odin.usage.forward.UsageForwardProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -116,6 +121,10 @@ public class OdinProperties {
 
     public OtlpExportProperties getOtlpExport() {
         return otlpExport;
+    }
+
+    public dev.odin.usage.forward.UsageForwardProperties getUsageForward() {
+        return usageForward;
     }
 
     public Routes getRoutes() {

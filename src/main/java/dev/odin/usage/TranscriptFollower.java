@@ -41,6 +41,24 @@ public final class TranscriptFollower {
     private final LongAdder rewinds = new LongAdder();
     private final LongAdder linesRead = new LongAdder();
     private final LongAdder unpriced = new LongAdder();
+    private volatile Listener listener;
+
+    /**
+     * One request's usage as a read counted it: the increment recorded, and the request's totals
+     * (tokens and their cost, null when unpriced) counted so far, increment included.
+     */
+    public record Counted(UsageEvent added, TokenUsage total, BigDecimal totalCost) {
+    }
+
+    /** Told what each read counted, once it is recorded (the usage forwarder). */
+    public interface Listener {
+        void counted(List<Counted> counted);
+    }
+
+    /** Sets the one listener (null: none). */
+    public void listen(Listener listener) {
+        this.listener = listener;
+    }
 
     public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
             Pricing pricing, UsageRecorder recorder, String machine, String user, String team) {
@@ -92,6 +110,7 @@ public final class TranscriptFollower {
         }
         String project = project(file);
         List<UsageEvent> events = new ArrayList<>();
+        List<Counted> counted = new ArrayList<>();
         long offset = start;
         try (InputStream in = Files.newInputStream(file)) {
             in.skipNBytes(start);
@@ -107,7 +126,7 @@ public final class TranscriptFollower {
                     }
                     if (!skipping) {
                         line.write(buf, from, i - from);
-                        handle(line.toString(StandardCharsets.UTF_8), project, events);
+                        handle(line.toString(StandardCharsets.UTF_8), project, events, counted);
                     }
                     line.reset();
                     skipping = false;
@@ -126,12 +145,16 @@ public final class TranscriptFollower {
             }
         }
         recorder.record(events);
+        Listener l = listener;
+        if (l != null && !counted.isEmpty()) {
+            l.counted(counted);
+        }
         offsets.put(key, new TranscriptOffsets.Position(offset, head));
         offsets.save();
         return events;
     }
 
-    private void handle(String line, String project, List<UsageEvent> out) {
+    private void handle(String line, String project, List<UsageEvent> out, List<Counted> counted) {
         linesRead.increment();
         UsageRecord r = parser.parse(line, project);
         if (r == null) {
@@ -148,9 +171,11 @@ public final class TranscriptFollower {
             unpriced.increment();
         }
         String repository = repositories.repository(r.cwd());
-        out.add(new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),
+        UsageEvent e = new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),
                 c.added(), cost, r.messageId(), r.requestId(), user, team,
-                repository == null ? project : repository, r.gitBranch()));
+                repository == null ? project : repository, r.gitBranch());
+        out.add(e);
+        counted.add(new Counted(e, c.after(), after));
     }
 
     static long headHash(Path file) throws IOException {

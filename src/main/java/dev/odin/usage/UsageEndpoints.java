@@ -17,7 +17,7 @@ import org.springframework.lang.Nullable;
 
 /**
  * The usage API and page on the management port, beside /metrics (cost data stays where the
- * operators' dashboards are): {@code GET /api/usage?group=day|week|month|session|block|project|branch&since=&until=&timezone=}
+ * operators' dashboards are): {@code GET /api/usage?group=day|week|month|session|block|project|branch|machine&since=&until=&timezone=}
  * (endpoint {@code usageapi}, mapped to api/usage) and {@code GET /usage} (endpoint {@code usage}).
  */
 public final class UsageEndpoints {
@@ -88,7 +88,7 @@ public final class UsageEndpoints {
                 return UsageReport.Group.valueOf(s.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new BadQuery("group " + quote(s) + " is not known: group is day, week, month, session or block (by"
-                        + " time and session), project or branch (by repository)");
+                        + " time and session), project or branch (by repository), or machine (a row per machine)");
             }
         }
 

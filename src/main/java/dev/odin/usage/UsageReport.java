@@ -35,7 +35,9 @@ import java.util.TreeSet;
  */
 public final class UsageReport {
 
-    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK, PROJECT, BRANCH }
+    public enum Group { DAY, WEEK, MONTH, SESSION, BLOCK, PROJECT, BRANCH,
+        /** one row per machine: the laptops that forward to this ODIN, and its own */
+        MACHINE }
 
     static final Duration BLOCK = Duration.ofHours(5);
 
@@ -136,6 +138,7 @@ public final class UsageReport {
                 case DAY -> day.toString();
                 case WEEK -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toString();
                 case MONTH -> day.toString().substring(0, 7);
+                case MACHINE -> String.valueOf(e.machine());
                 default -> String.valueOf(e.sessionId());
             };
             byKey.computeIfAbsent(key, k -> new Sums()).add(e);
@@ -148,6 +151,7 @@ public final class UsageReport {
             case DAY -> "date";
             case WEEK -> "week";
             case MONTH -> "month";
+            case MACHINE -> "machine";
             default -> "sessionId";
         };
         List<Map.Entry<String, Sums>> entries = new ArrayList<>(byKey.entrySet());

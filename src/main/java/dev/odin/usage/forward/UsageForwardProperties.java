@@ -1,0 +1,126 @@
+package dev.odin.usage.forward;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Many machines ({@code odin.usage-forward.*}, docs/usage.md "Many machines"): a laptop ODIN
+ * forwards every transcript usage record it counts to a central ODIN through the durable sender
+ * {@code usage-forward}; the central counts each request once per machine, whatever is replayed.
+ */
+public class UsageForwardProperties {
+
+    /**
+     * The central ODIN's OTLP/HTTP base URL ({@code http://central:4318}); /v1/logs is appended.
+     * Empty: this ODIN forwards nothing.
+     */
+    private String url = "";
+
+    /** The bearer token sent to the central (one of its odin.auth.tokens-file tokens); empty: none. */
+    @NotNull
+    private String token = "";
+
+    /** Connect and request timeout of one delivery to the central. */
+    @NotNull
+    private Duration timeout = Duration.ofSeconds(10);
+
+    /** Queued usage records travel together in one request of at most this many bytes. */
+    @NotNull
+    private DataSize batchSize = DataSize.ofKilobytes(512);
+
+    /** Bound of the disk queue under the data dir; at the bound the oldest records are dropped (counted). */
+    @NotNull
+    private DataSize queueMaxSize = DataSize.ofMegabytes(256);
+
+    /** The longest delay between retries while the central is down or answers 5xx / 429. */
+    @NotNull
+    private Duration maxBackoff = Duration.ofSeconds(30);
+
+    /** Count the usage other ODINs forward to this one's /v1/logs (the central's side). */
+    private boolean receive = true;
+
+    /**
+     * The central remembers each forwarded request of this many days (rebuilt from the usage
+     * history on start) to recognise repeats; forwarded usage older than this is not counted.
+     */
+    @Min(1)
+    private int dedupDays = 35;
+
+    /** Most forwarded requests the central remembers; past it the oldest are forgotten (counted). */
+    @Min(1000)
+    private int dedupMaxRequests = 500_000;
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getToken() {
+        return token;
+    }
+
+    public void setToken(String token) {
+        this.token = token;
+    }
+
+    public Duration getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public DataSize getBatchSize() {
+        return batchSize;
+    }
+
+    public void setBatchSize(DataSize batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public DataSize getQueueMaxSize() {
+        return queueMaxSize;
+    }
+
+    public void setQueueMaxSize(DataSize queueMaxSize) {
+        this.queueMaxSize = queueMaxSize;
+    }
+
+    public Duration getMaxBackoff() {
+        return maxBackoff;
+    }
+
+    public void setMaxBackoff(Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    public boolean isReceive() {
+        return receive;
+    }
+
+    public void setReceive(boolean receive) {
+        this.receive = receive;
+    }
+
+    public int getDedupDays() {
+        return dedupDays;
+    }
+
+    public void setDedupDays(int dedupDays) {
+        this.dedupDays = dedupDays;
+    }
+
+    public int getDedupMaxRequests() {
+        return dedupMaxRequests;
+    }
+
+    public void setDedupMaxRequests(int dedupMaxRequests) {
+        this.dedupMaxRequests = dedupMaxRequests;
+    }
+}
