@@ -68,6 +68,10 @@ public class OdinProperties {
     private final OtlpExportProperties otlpExport = new OtlpExportProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final dev.odin.traces.TracesProperties traces = new dev.odin.traces.TracesProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -116,6 +120,10 @@ public class OdinProperties {
 
     public OtlpExportProperties getOtlpExport() {
         return otlpExport;
+    }
+
+    public dev.odin.traces.TracesProperties getTraces() {
+        return traces;
     }
 
     public Routes getRoutes() {
