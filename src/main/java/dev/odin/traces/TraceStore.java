@@ -135,7 +135,7 @@ public final class TraceStore {
                     totalBytes = size();
                 }
                 if (totalBytes + lines.size() > maxBytes) {
-                    clean();
+                    clean(lines.size());
                 }
                 if (totalBytes + lines.size() > maxBytes) {
                     dropped("size_limit").increment(n);
@@ -307,6 +307,11 @@ public final class TraceStore {
      * @return files deleted
      */
     public synchronized int clean() throws IOException {
+        return clean(0);
+    }
+
+    /** Retention, and room for {@code room} more bytes (older days deleted for it, never today's). */
+    private synchronized int clean(long room) throws IOException {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         int deleted = 0;
@@ -324,7 +329,7 @@ public final class TraceStore {
             }
         }
         for (Map.Entry<LocalDate, Path> f : kept) {
-            if (total <= maxBytes || f.getKey().equals(today)) {
+            if (total + room <= maxBytes || f.getKey().equals(today)) {
                 break;
             }
             total -= sizeOf(f.getValue());
