@@ -180,6 +180,7 @@ public final class TraceStore {
         long n = 0;
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            g.setRootValueSeparator(null); // each line starts with its object: no separating space
             for (ResourceSpans rs : request.getResourceSpansList()) {
                 String service = "unknown_service";
                 for (KeyValue kv : rs.getResource().getAttributesList()) {

@@ -55,7 +55,7 @@ class TraceStoreTest {
         assertThat(s.write(tool())).isEqualTo(6);
         Path file = dir.resolve("traces/spans-2026-12-01.jsonl");
         List<String> lines = Files.readAllLines(file);
-        assertThat(lines).hasSize(6);
+        assertThat(lines).hasSize(6).allMatch(l -> l.startsWith("{\"trace_id\":\"685e4cf31a4312b72f64c38276bacb8d\""));
         JsonNode llm = new ObjectMapper().readTree(lines.get(0));
         assertThat(llm.get("trace_id").asText()).isEqualTo("685e4cf31a4312b72f64c38276bacb8d");
         assertThat(llm.get("span_id").asText()).isEqualTo("06d97de67e896a7a");
