@@ -86,6 +86,7 @@ public class TracesConfiguration {
     @Conditional(ForwardSet.class)
     public TracesForward tracesForward(OdinProperties props, DataDirGuard guard, MeterRegistry registry,
             ObjectProvider<ShutdownProperties> shutdown) throws IOException {
+        TracesForward.checkEndpoint(props.getTraces().getOtlpEndpoint());
         OtlpExportProperties config = new OtlpExportProperties();
         config.setEndpoint(props.getTraces().getOtlpEndpoint());
         config.setSignals(List.of(Signal.TRACES));

@@ -19,6 +19,29 @@ public final class TracesForward implements SmartLifecycle, AutoCloseable {
         this.exporter = exporter;
     }
 
+    /**
+     * Refuses the start, naming odin.traces.otlp-endpoint, unless it is an OTLP/HTTP base URL
+     * (http or https, with a host); the exporter's own check would name odin.otlp-export.endpoint.
+     */
+    public static void checkEndpoint(String endpoint) {
+        String problem = null;
+        try {
+            java.net.URI u = java.net.URI.create(endpoint.replaceAll("/+$", ""));
+            if (u.getScheme() == null || !u.getScheme().matches("(?i)https?") || u.getHost() == null) {
+                problem = "an OTLP/HTTP base URL is http://host:port or https://host:port";
+            } else if (u.getRawQuery() != null || u.getRawFragment() != null) {
+                problem = "an OTLP/HTTP base URL has no query or fragment (/v1/traces is appended)";
+            }
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            throw new dev.odin.signal.RefusedStartException(
+                    dev.odin.signal.RefusedStartException.setting("odin.traces.otlp-endpoint") + " " + endpoint + ": "
+                            + problem);
+        }
+    }
+
     public OtlpExporter exporter() {
         return exporter;
     }

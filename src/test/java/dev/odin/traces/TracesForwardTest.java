@@ -81,4 +81,15 @@ class TracesForwardTest {
             }
         }
     }
+
+    @Test
+    void aBadEndpointRefusesTheStartNamingItsOwnSetting() {
+        TracesForward.checkEndpoint("http://tempo:4318");
+        TracesForward.checkEndpoint("https://collector.example/otlp/");
+        for (String bad : new String[] {"tempo:4318", "ftp://tempo", "http://", "http://tempo:4318/?x=1", "http://a b"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TracesForward.checkEndpoint(bad))
+                    .isInstanceOf(dev.odin.signal.RefusedStartException.class)
+                    .hasMessageContaining("odin.traces.otlp-endpoint").hasMessageContaining("ODIN_TRACES_OTLPENDPOINT");
+        }
+    }
 }
