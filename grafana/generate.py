@@ -218,6 +218,9 @@ odin = dashboard("odin-self", "ODIN", [
         ("timeseries", "Events written", 12, 8, ['rate(odin_events_written_total[$__rate_interval])', 'rate(odin_loki_records_sent_total[$__rate_interval])']),
         ("timeseries", "Loki queue", 12, 8, ['odin_loki_queue_records', 'odin_loki_queue_oldest_age_seconds']),
         ("timeseries", "Probe cycle time", 24, 8, ['odin_probe_duration_seconds'], "s")]),
+    ("Traces", [
+        ("timeseries", "Spans stored and not stored", 12, 8, ['rate(odin_traces_store_spans_total[$__rate_interval])', 'sum by (reason) (rate(odin_traces_store_dropped_spans_total[$__rate_interval]))']),
+        ("timeseries", "Span metrics overflow (cardinality limit reached)", 12, 8, ['rate(odin_traces_span_metrics_overflow_total[$__rate_interval])'])]),
 ])
 
 alerts = dashboard("odin-alerts", "Alert history", [
