@@ -51,6 +51,40 @@ def dashboard(uid, title, sections, variables=(), tags=()):
 CC_VARS = [("user", "label_values(claude_code_session_count_total, user_id)"),
            ("model", "label_values(claude_code_cost_usage_USD_total, model)"),
            ("machine", "label_values(claude_code_session_count_total, machine_name)")]
+# Traces (span metrics named as the Collector's spanmetrics connector names them) and the
+# Claude Code events of errors, refusals, compaction and subagents (docs/claude-code.md "Traces")
+LLM = 'span_name="claude_code.llm_request", model=~"$model"'
+TOOLSPANS = 'span_name=~"claude_code.tool.execution|claude_code.tool.blocked_on_user"'
+CC = '{service_name="claude-code"}'
+TRACE_SECTIONS = [
+    ("Traces (span metrics)", [
+        ("timeseries", "LLM request latency p50 / p95 by model", 12, 8, [
+            'histogram_quantile(0.5, sum by (le, model) (rate(traces_span_metrics_duration_seconds_bucket{%s}[$__rate_interval])))' % LLM,
+            'histogram_quantile(0.95, sum by (le, model) (rate(traces_span_metrics_duration_seconds_bucket{%s}[$__rate_interval])))' % LLM], "s"),
+        ("timeseries", "Time to first token p50 / p95 by model", 12, 8, [
+            'histogram_quantile(0.5, sum by (le, model) (rate(claude_code_llm_request_ttft_seconds_bucket{model=~"$model"}[$__rate_interval])))',
+            'histogram_quantile(0.95, sum by (le, model) (rate(claude_code_llm_request_ttft_seconds_bucket{model=~"$model"}[$__rate_interval])))'], "s"),
+        ("timeseries", "Tool time vs time blocked on the user (per hour)", 12, 8, [
+            'sum by (span_name) (increase(traces_span_metrics_duration_seconds_sum{%s}[1h]))' % TOOLSPANS], "s"),
+        ("bargauge", "Tool time and time blocked on the user by tool (range)", 12, 8, [
+            'sum by (tool_name, span_name) (increase(traces_span_metrics_duration_seconds_sum{%s}[$__range]))' % TOOLSPANS], "s"),
+        ("timeseries", "LLM requests per hour by model and success", 12, 8, [
+            'sum by (model, success) (increase(traces_span_metrics_calls_total{%s}[1h]))' % LLM]),
+        ("timeseries", "Permission decisions per hour", 12, 8, [
+            'sum by (decision) (increase(traces_span_metrics_calls_total{span_name="claude_code.tool.blocked_on_user"}[1h]))']),
+    ]),
+    ("Events: API errors, refusals, compaction, subagents", [
+        ("timeseries", "API errors, exhausted retries and refusals per hour", 12, 8, [
+            'sum by (event_name) (count_over_time(%s | event_name=~"api_error|api_retries_exhausted|api_refusal" [1h]))' % CC]),
+        ("timeseries", "Compactions and completed subagents per hour", 12, 8, [
+            'sum by (event_name) (count_over_time(%s | event_name=~"compaction|subagent_completed" [1h]))' % CC]),
+        ("logs", "Exhausted retries and refusals (trace_id links to the trace)", 12, 8, [
+            '%s | event_name=~"api_retries_exhausted|api_refusal"' % CC]),
+        ("logs", "Compactions and subagents", 12, 8, [
+            '%s | event_name=~"compaction|subagent_completed"' % CC]),
+    ]),
+]
+
 COST = 'claude_code_cost_usage_USD_total{%s}' % SEL
 TOK = 'claude_code_token_usage_tokens_total{%s}' % SEL
 GROW = 'max_over_time(%s[$__range]) - min_over_time(%s[$__range])'
@@ -120,7 +154,7 @@ claude = dashboard("odin-claude-code", "Claude Code", [
         ("logs", "Recent API errors", 12, 8, ['{service_name="claude-code"} | event_name="api_error"']),
         ("logs", "Recent prompts", 12, 8, ['{service_name="claude-code"} | event_name="user_prompt"']),
     ]),
-], CC_VARS, ["claude-code"])
+] + TRACE_SECTIONS, CC_VARS, ["claude-code"])
 
 system = dashboard("odin-system", "System overview", [
     ("Health", [
@@ -184,6 +218,9 @@ odin = dashboard("odin-self", "ODIN", [
         ("timeseries", "Events written", 12, 8, ['rate(odin_events_written_total[$__rate_interval])', 'rate(odin_loki_records_sent_total[$__rate_interval])']),
         ("timeseries", "Loki queue", 12, 8, ['odin_loki_queue_records', 'odin_loki_queue_oldest_age_seconds']),
         ("timeseries", "Probe cycle time", 24, 8, ['odin_probe_duration_seconds'], "s")]),
+    ("Traces", [
+        ("timeseries", "Spans stored and not stored", 12, 8, ['rate(odin_traces_store_spans_total[$__rate_interval])', 'sum by (reason) (rate(odin_traces_store_dropped_spans_total[$__rate_interval]))']),
+        ("timeseries", "Span metrics overflow (cardinality limit reached)", 12, 8, ['rate(odin_traces_span_metrics_overflow_total[$__rate_interval])'])]),
 ])
 
 alerts = dashboard("odin-alerts", "Alert history", [

@@ -73,6 +73,10 @@ public class OdinProperties {
             new dev.odin.usage.forward.UsageForwardProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final dev.odin.traces.TracesProperties traces = new dev.odin.traces.TracesProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -125,6 +129,10 @@ public class OdinProperties {
 
     public dev.odin.usage.forward.UsageForwardProperties getUsageForward() {
         return usageForward;
+    }
+
+    public dev.odin.traces.TracesProperties getTraces() {
+        return traces;
     }
 
     public Routes getRoutes() {

@@ -65,9 +65,12 @@ public class OtlpExportConfiguration {
         return new OtlpExportHealthIndicator(otlpExporter);
     }
 
-    /** Camel component odin-otlp. */
+    /** Camel component odin-otlp: odin-otlp:default (odin.otlp-export.*), odin-otlp:traces (odin.traces.otlp-endpoint). */
     @Bean("odin-otlp")
-    public OtlpExportComponent odinOtlpComponent(ObjectProvider<OtlpExporter> otlpExporter) {
-        return new OtlpExportComponent(Optional.ofNullable(otlpExporter.getIfAvailable()));
+    public OtlpExportComponent odinOtlpComponent(ObjectProvider<OtlpExporter> otlpExporter,
+            ObjectProvider<dev.odin.traces.TracesForward> tracesForward) {
+        dev.odin.traces.TracesForward traces = tracesForward.getIfAvailable();
+        return new OtlpExportComponent(Optional.ofNullable(otlpExporter.getIfAvailable()),
+                Optional.ofNullable(traces == null ? null : traces.exporter()));
     }
 }

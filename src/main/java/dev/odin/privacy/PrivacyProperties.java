@@ -34,13 +34,15 @@ public record PrivacyProperties(
 
     /**
      * The defaults: user.email hashed in metric labels; prompt text never stored; spans (which
-     * carry both: the standard attributes and the events' keys) get both.
+     * carry both: the standard attributes and the events' keys) get both, and Claude Code's
+     * interaction span attribute user_prompt (its prompt text with OTEL_LOG_USER_PROMPTS=1) is dropped.
      */
     public PrivacyProperties {
         metrics = metrics == null || metrics.isEmpty() ? List.of(new Rule("user.email", null, Action.HASH)) : metrics;
         events = events == null || events.isEmpty() ? List.of(new Rule("prompt", null, Action.DROP),
                 new Rule("prompt_text", null, Action.DROP)) : events;
         traces = traces == null || traces.isEmpty() ? List.of(new Rule("user.email", null, Action.HASH),
-                new Rule("prompt", null, Action.DROP), new Rule("prompt_text", null, Action.DROP)) : traces;
+                new Rule("prompt", null, Action.DROP), new Rule("prompt_text", null, Action.DROP),
+                new Rule("user_prompt", null, Action.DROP)) : traces;
     }
 }

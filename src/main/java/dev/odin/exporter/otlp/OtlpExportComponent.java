@@ -37,25 +37,38 @@ import org.apache.camel.support.DefaultProducer;
 public final class OtlpExportComponent extends DefaultComponent {
 
     private final Optional<OtlpExporter> exporter;
+    private final Optional<OtlpExporter> traces;
 
     /** {@code exporter}: empty while odin.otlp-export.endpoint is. */
     public OtlpExportComponent(Optional<OtlpExporter> exporter) {
+        this(exporter, Optional.empty());
+    }
+
+    /**
+     * @param traces the forward of {@code odin-otlp:traces} (odin.traces.otlp-endpoint, sender
+     *     traces-export): empty while that setting is
+     */
+    public OtlpExportComponent(Optional<OtlpExporter> exporter, Optional<OtlpExporter> traces) {
         this.exporter = exporter;
+        this.traces = traces;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
-        if (!remaining.equals("default")) {
-            throw new IllegalArgumentException(uri + ": the OTLP export is odin-otlp:default (odin.otlp-export.*)");
+        if (!remaining.equals("default") && !remaining.equals("traces")) {
+            throw new IllegalArgumentException(uri + ": the OTLP export is odin-otlp:default (odin.otlp-export.*)"
+                    + " or odin-otlp:traces (odin.traces.otlp-endpoint)");
         }
+        boolean forTraces = remaining.equals("traces");
+        String setting = forTraces ? "odin.traces.otlp-endpoint" : "odin.otlp-export.endpoint";
         if (!parameters.isEmpty()) {
-            throw new IllegalArgumentException(uri + ": odin-otlp:default takes its settings from"
-                    + " odin.otlp-export.*, not from the URI");
+            throw new IllegalArgumentException(uri + ": odin-otlp:" + remaining + " takes its settings from "
+                    + (forTraces ? setting : "odin.otlp-export.*") + ", not from the URI");
         }
         String route = getCamelContext().getCamelContextExtension().getCreateRoute();
-        OtlpExporter target = exporter.orElseThrow(() -> new RefusedStartException("route "
-                + (route == null ? "(unknown)" : route) + " sends to odin-otlp:default, but "
-                + RefusedStartException.setting("odin.otlp-export.endpoint") + " is empty: set it, or send only"
+        OtlpExporter target = (forTraces ? traces : exporter).orElseThrow(() -> new RefusedStartException("route "
+                + (route == null ? "(unknown)" : route) + " sends to odin-otlp:" + remaining + ", but "
+                + RefusedStartException.setting(setting) + " is empty: set it, or send only"
                 + " when it is set (a choice with precondition, as routes/otlp-logs.yaml does)"));
         return new DefaultEndpoint(uri, this) {
             @Override

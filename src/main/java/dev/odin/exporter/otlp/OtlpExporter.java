@@ -52,6 +52,7 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OtlpExporter.class);
     private static final JsonFactory JSON = new JsonFactory();
 
+    private final String name;
     private final OtlpExportProperties config;
     private final Set<Signal> signals;
     private final ExportTransport transport;
@@ -68,24 +69,40 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
      */
     public OtlpExporter(OtlpExportProperties config, Path dataDir, QueuedSender.Guard guard, MeterRegistry registry,
             Clock clock, Duration flushTimeout) throws IOException {
-        this(config, config.grpc() ? new OtlpGrpcTransport(config) : new OtlpHttpTransport(config), dataDir, guard,
-                registry, clock, flushTimeout);
+        this(SENDER, config, dataDir, guard, registry, clock, flushTimeout);
+    }
+
+    /**
+     * A second export of its own (e.g. {@code traces-export}, odin.traces.otlp-endpoint): its sender
+     * is named {@code name} (odin_delivery_*{sender=name}), its queue is
+     * {@code <data dir>/<name>-queue}, its dead letter {@code <data dir>/<name>-dead-letter.jsonl}.
+     */
+    public OtlpExporter(String name, OtlpExportProperties config, Path dataDir, QueuedSender.Guard guard,
+            MeterRegistry registry, Clock clock, Duration flushTimeout) throws IOException {
+        this(name, config, config.grpc() ? new OtlpGrpcTransport(config) : new OtlpHttpTransport(config), dataDir,
+                guard, registry, clock, flushTimeout);
     }
 
     OtlpExporter(OtlpExportProperties config, ExportTransport transport, Path dataDir, QueuedSender.Guard guard,
             MeterRegistry registry, Clock clock, Duration flushTimeout) throws IOException {
+        this(SENDER, config, transport, dataDir, guard, registry, clock, flushTimeout);
+    }
+
+    OtlpExporter(String name, OtlpExportProperties config, ExportTransport transport, Path dataDir,
+            QueuedSender.Guard guard, MeterRegistry registry, Clock clock, Duration flushTimeout) throws IOException {
+        this.name = name;
         this.config = config;
         this.signals = config.getSignals().isEmpty() ? EnumSet.noneOf(Signal.class) : EnumSet.copyOf(config.getSignals());
         this.transport = transport;
         this.registry = registry;
         this.flushTimeout = flushTimeout;
-        QueuedSender.Options options = new QueuedSender.Options(SENDER, "OTLP endpoint " + config.getEndpoint(),
-                dataDir.resolve("otlp-export-queue"))
+        QueuedSender.Options options = new QueuedSender.Options(name, "OTLP endpoint " + config.getEndpoint(),
+                dataDir.resolve(name + "-queue"))
                 .queue(config.getQueueMaxSize().toBytes(), config.isDropOldestWhenFull())
                 .batch(config.getBatchSize().toBytes(), 100_000, Duration.ZERO)
                 .interval(config.getDeliveryInterval())
                 .backoff(config.getMinBackoff(), config.getMaxBackoff(), true)
-                .deadLetter(dataDir.resolve("otlp-export-dead-letter.jsonl"), 0, true)
+                .deadLetter(dataDir.resolve(name + "-dead-letter.jsonl"), 0, true)
                 .guard(guard, QUEUE_WRITE, CURSOR_WRITE, DEAD_LETTER_WRITE);
         this.sender = new QueuedSender(options, this::send, OtlpExporter::writeDeadLetter, null, registry, clock);
         if (registry != null) {
@@ -95,6 +112,11 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
                         .register(registry);
             }
         }
+    }
+
+    /** The sender's name ({@value #SENDER} for odin.otlp-export.*). */
+    public String name() {
+        return name;
     }
 
     public OtlpExportProperties config() {
@@ -154,10 +176,10 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
             String cause = signal.tag() + ":" + (answer.rejectionMessage().length() > 80
                     ? answer.rejectionMessage().substring(0, 80) : answer.rejectionMessage());
             if (loggedRejections.size() < 100 && loggedRejections.add(cause)) {
-                log.warn("{}: the endpoint took the {} but rejected {} {}: {} (not retried)", SENDER, signal.tag(),
+                log.warn("{}: the endpoint took the {} but rejected {} {}: {} (not retried)", name, signal.tag(),
                         answer.rejected(), signal.itemName(), answer.rejectionMessage());
             } else {
-                log.debug("{}: {} {} rejected: {}", SENDER, answer.rejected(), signal.itemName(),
+                log.debug("{}: {} {} rejected: {}", name, answer.rejected(), signal.itemName(),
                         answer.rejectionMessage());
             }
         }
@@ -213,10 +235,10 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
         running = false;
         try {
             if (!sender.retrying() && !sender.flush(flushTimeout)) {
-                log.warn("{}: {} request(s) stay queued on disk for the next start", SENDER, sender.pending());
+                log.warn("{}: {} request(s) stay queued on disk for the next start", name, sender.pending());
             }
         } catch (IOException e) {
-            log.warn("{}: the queue could not be flushed ({}); it stays on disk", SENDER, e.toString());
+            log.warn("{}: the queue could not be flushed ({}); it stays on disk", name, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,11 +9,14 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import org.apache.camel.Exchange;
 
 /**
- * The traces pipeline's steps (bean {@code otlpTraces}, routes/otlp-traces.yaml). ODIN keeps no
- * traces: SDKs that export all three signals to one endpoint get a correct answer, and every span
- * is counted as received and as discarded (odin_otlp_discarded_total{reason="no_trace_sink"}).
+ * The traces pipeline's last steps (bean {@code otlpTraces}, routes/otlp-traces.yaml): the answer.
+ * Spans that no earlier step kept (the trace store and the forward set exchange property
+ * {@value #KEPT}) are counted as discarded (odin_otlp_discarded_total{reason="no_trace_sink"}).
  */
 public final class OtlpTracesIntake {
+
+    /** Exchange property a step sets (true) when it kept the spans: stored or forwarded. */
+    public static final String KEPT = "odinTracesKept";
 
     private final OdinMetrics telemetry;
 
@@ -22,14 +25,16 @@ public final class OtlpTracesIntake {
     }
 
     /**
-     * Takes the spans without keeping them: the client is told they were accepted. Body in and out:
-     * the ExportTraceServiceRequest (unchanged). Writes the spans' count as received into property
-     * {@value ExportResult#PROPERTY}.
+     * Takes the spans: the client is told they were accepted. Body in and out: the
+     * ExportTraceServiceRequest (unchanged). Writes the spans' count as received into property
+     * {@value ExportResult#PROPERTY}; counts them as discarded unless property {@value #KEPT} is true.
      */
     public void accept(Exchange exchange) {
         long n = spans(exchange.getMessage().getBody(ExportTraceServiceRequest.class));
         exchange.getProperty(ExportResult.PROPERTY, ExportResult.class).received(n);
-        telemetry.discarded(Signal.TRACES, "no_trace_sink", n);
+        if (!Boolean.TRUE.equals(exchange.getProperty(KEPT, Boolean.class))) {
+            telemetry.discarded(Signal.TRACES, "no_trace_sink", n);
+        }
     }
 
     /**

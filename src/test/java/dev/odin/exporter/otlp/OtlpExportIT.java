@@ -154,7 +154,9 @@ class OtlpExportIT extends OdinIntegrationTest {
                 "--management.server.port=" + B_MGMT, "--odin.otlp.grpc.port=" + B_GRPC,
                 "--odin.metrics.zero-first=false", "--odin.claude.transcripts-dir=target/test-data/no-transcripts",
                 "--odin.privacy.metrics[0].attribute=odin.nothing", "--odin.privacy.metrics[0].action=DROP",
-                "--odin.privacy.events[0].attribute=odin.nothing", "--odin.privacy.events[0].action=DROP");
+                "--odin.privacy.events[0].attribute=odin.nothing", "--odin.privacy.events[0].action=DROP",
+                // no trace store: the spans this ODIN receives are counted as discarded (asserted below)
+                "--odin.traces.store.enabled=false");
         Await.until("B ready", Duration.ofSeconds(240), () -> {
             assertThat(b.alive()).as("B is running").isTrue();
             try {

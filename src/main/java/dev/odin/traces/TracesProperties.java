@@ -1,0 +1,64 @@
+package dev.odin.traces;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The traces pipeline ({@code odin.traces.*}, routes/otlp-traces.yaml): span metrics, the trace
+ * store under the data dir, and the forward to another OTLP endpoint.
+ */
+public class TracesProperties {
+
+    /**
+     * Where spans are forwarded, unchanged after the trace privacy rules, through the durable
+     * sender {@code traces-export}: an OTLP/HTTP base URL as in OTEL_EXPORTER_OTLP_ENDPOINT
+     * ({@code http://tempo:4318}; {@code /v1/traces} is appended). Empty: not forwarded.
+     */
+    @NotNull
+    private String otlpEndpoint = "";
+
+    /**
+     * Label sets per span metric (traces_span_metrics_calls_total, _duration_seconds,
+     * claude_code_llm_request_ttft_seconds): a span with a new set beyond this goes into the
+     * one overflow series {@code otel_metric_overflow="true"}, as the spanmetrics connector's
+     * aggregation_cardinality_limit does, counted in odin_traces_span_metrics_overflow_total.
+     */
+    @Min(1)
+    private int metricsCardinalityLimit = 1000;
+
+    @Valid
+    private final Store store = new Store();
+
+    public String getOtlpEndpoint() { return otlpEndpoint; }
+    public void setOtlpEndpoint(String otlpEndpoint) { this.otlpEndpoint = otlpEndpoint == null ? "" : otlpEndpoint.trim(); }
+    public int getMetricsCardinalityLimit() { return metricsCardinalityLimit; }
+    public void setMetricsCardinalityLimit(int metricsCardinalityLimit) { this.metricsCardinalityLimit = metricsCardinalityLimit; }
+    public Store getStore() { return store; }
+
+    /** The embedded trace store: one span per JSON line in {@code <data dir>/traces/spans-DATE.jsonl}. */
+    public static class Store {
+        /** Keep spans on disk (the embedded default). Off: spans are only counted, turned into metrics and forwarded. */
+        private boolean enabled = true;
+
+        /** Daily files older than this are deleted (checked at start and every hour). */
+        @NotNull
+        private Duration retention = Duration.ofDays(7);
+
+        /**
+         * Bound of all trace files together: the oldest files are deleted beyond it, and a span
+         * that would take the current day's file past it is not written (counted, reason size_limit).
+         */
+        @NotNull
+        private DataSize maxSize = DataSize.ofMegabytes(512);
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+        public Duration getRetention() { return retention; }
+        public void setRetention(Duration retention) { this.retention = retention; }
+        public DataSize getMaxSize() { return maxSize; }
+        public void setMaxSize(DataSize maxSize) { this.maxSize = maxSize; }
+    }
+}
