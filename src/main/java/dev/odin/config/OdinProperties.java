@@ -11,6 +11,7 @@ import java.util.List;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.exporter.otlp.OtlpExportProperties;
+import dev.odin.limits.LimitsProperties;
 import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.exporter.remotewrite.RemoteWriteProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
@@ -68,6 +69,10 @@ public class OdinProperties {
     private final OtlpExportProperties otlpExport = new OtlpExportProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final LimitsProperties limits = new LimitsProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -116,6 +121,10 @@ public class OdinProperties {
 
     public OtlpExportProperties getOtlpExport() {
         return otlpExport;
+    }
+
+    public LimitsProperties getLimits() {
+        return limits;
     }
 
     public Routes getRoutes() {
