@@ -143,6 +143,10 @@ class DashboardsIT extends OdinIntegrationTest {
             assertThat(post(path, "application/x-protobuf", fixture("claude-code/http-protobuf-tool/" + f + ".pb"))
                     .statusCode()).isEqualTo(200);
         }
+        // a statusline with plan limits (bin/odin-statusline), so that the plan-limit panels have data
+        assertThat(post("/api/statusline", "application/json",
+                Files.readAllBytes(Path.of("src/test/resources/statusline/statusline-input.json"))).statusCode())
+                .isEqualTo(200);
         // a refused webhook, so that ODIN's webhook metrics exist as they do once Alertmanager calls
         assertThat(post("/alertmanager/webhook", "application/json", "{not json".getBytes()).statusCode()).isEqualTo(400);
         // a process named claude with a listening socket, so the process panels have data
