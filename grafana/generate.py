@@ -154,6 +154,15 @@ claude = dashboard("odin-claude-code", "Claude Code", [
         ("logs", "Recent API errors", 12, 8, ['{service_name="claude-code"} | event_name="api_error"']),
         ("logs", "Recent prompts", 12, 8, ['{service_name="claude-code"} | event_name="user_prompt"']),
     ]),
+    # from bin/odin-statusline (docs/usage.md "Plan limits"); user_id there is the login, not Claude Code's
+    # user.id, so only $machine filters
+    ("Plan limits", [
+        ("timeseries", "Plan window used", 12, 8, ['max by (window, machine_name, user_id) (claude_code_plan_usage_ratio{machine_name=~"$machine"})'], "percentunit"),
+        ("bargauge", "Plan window used now", 6, 8, ['max by (window, user_id) (claude_code_plan_usage_ratio{machine_name=~"$machine"})'], "percentunit"),
+        ("stat", "Time to reset", 6, 8, ['min by (window, user_id) (claude_code_plan_resets_at_seconds{machine_name=~"$machine"}) - time()'], "s"),
+        ("timeseries", "Plan used at reset at the current burn rate", 12, 8, ['window_machine_name_user_id:claude_code_plan_usage_ratio:at_reset{machine_name=~"$machine"}'], "percentunit"),
+        ("timeseries", "Plan burn rate per hour", 12, 8, ['window_machine_name_user_id:claude_code_plan_usage_ratio:burn1h{machine_name=~"$machine"}'], "percentunit"),
+    ]),
 ] + TRACE_SECTIONS, CC_VARS, ["claude-code"])
 
 system = dashboard("odin-system", "System overview", [

@@ -11,6 +11,7 @@ import java.util.List;
 import dev.odin.events.EventsProperties;
 import dev.odin.exporter.loki.LokiProperties;
 import dev.odin.exporter.otlp.OtlpExportProperties;
+import dev.odin.limits.LimitsProperties;
 import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.exporter.remotewrite.RemoteWriteProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
@@ -77,6 +78,10 @@ public class OdinProperties {
     private final dev.odin.traces.TracesProperties traces = new dev.odin.traces.TracesProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final LimitsProperties limits = new LimitsProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -133,6 +138,10 @@ public class OdinProperties {
 
     public dev.odin.traces.TracesProperties getTraces() {
         return traces;
+    }
+
+    public LimitsProperties getLimits() {
+        return limits;
     }
 
     public Routes getRoutes() {

@@ -105,7 +105,9 @@ public final class RouteSetCheck {
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
                     "odin-files:").filterMayDecide(),
-            new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "alertIntake.commit"));
+            new Required("platform-http:/alertmanager/webhook", "the alerts' commit", "alertIntake.commit"),
+            // without it the route would answer with the request's own body
+            new Required("platform-http:/api/statusline", "the statusline intake", "statusline.ingest"));
 
     /** What must consume from which endpoint. */
     static Map<String, String> needed(boolean loki, boolean grpc, Set<String> consumed) {

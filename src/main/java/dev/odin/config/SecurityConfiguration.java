@@ -78,6 +78,7 @@ public class SecurityConfiguration {
      *   <li>the management port (/metrics, /health, /ready, /usage, ...) is open;</li>
      *   <li>/v1/** (OTLP/HTTP) needs an OTLP token when odin.auth.tokens-file is set;</li>
      *   <li>/alertmanager/** needs the webhook's credentials when they are set;</li>
+     *   <li>/api/statusline (plan limits) needs an OTLP token when odin.auth.tokens-file is set;</li>
      *   <li>anything else on the OTLP/HTTP port needs some credentials when either is set.</li>
      * </ul>
      */
@@ -109,6 +110,14 @@ public class SecurityConfiguration {
                         alertmanager.hasAuthority(ReceiverAuthenticationFilter.ALERTMANAGER);
                     } else {
                         alertmanager.permitAll();
+                    }
+                    // the statusline (bin/odin-statusline) is posted with the OTLP token Claude Code sends
+                    AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizedUrl statusline = a.requestMatchers(
+                            paths.matcher("/api/statusline"));
+                    if (otlpAuth) {
+                        statusline.hasAuthority(ReceiverAuthenticationFilter.OTLP);
+                    } else {
+                        statusline.permitAll();
                     }
                     // the container's error page for requests already refused above
                     a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();

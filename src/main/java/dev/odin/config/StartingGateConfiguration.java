@@ -25,7 +25,7 @@ public class StartingGateConfiguration {
     @Bean
     public FilterRegistrationBean<StartingGate> startingGateFilter(StartingGate gate) {
         FilterRegistrationBean<StartingGate> reg = new FilterRegistrationBean<>(gate);
-        reg.addUrlPatterns("/v1/*", "/alertmanager/*");
+        reg.addUrlPatterns("/v1/*", "/alertmanager/*", "/api/statusline");
         reg.setDispatcherTypes(DispatcherType.REQUEST);
         reg.setAsyncSupported(true);
         reg.setOrder(Ordered.HIGHEST_PRECEDENCE); // before the security chain and the body intake

@@ -146,6 +146,10 @@ class DashboardsIT extends OdinIntegrationTest {
         // Claude Code's spans, for the span-metric panels (section "Traces")
         assertThat(post("/v1/traces", "application/json",
                 fixture("claude-code-2.1.332-traces/http-json-tool/v1_traces_0003.json")).statusCode()).isEqualTo(200);
+        // a statusline with plan limits (bin/odin-statusline), so that the plan-limit panels have data
+        assertThat(post("/api/statusline", "application/json",
+                Files.readAllBytes(Path.of("src/test/resources/statusline/statusline-input.json"))).statusCode())
+                .isEqualTo(200);
         // a refused webhook, so that ODIN's webhook metrics exist as they do once Alertmanager calls
         assertThat(post("/alertmanager/webhook", "application/json", "{not json".getBytes()).statusCode()).isEqualTo(400);
         // a process named claude with a listening socket, so the process panels have data

@@ -1,0 +1,35 @@
+package dev.odin.limits;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.util.unit.DataSize;
+
+/** Plan limits from Claude Code's statusline ({@code odin.limits.*}); docs/usage.md "Plan limits". */
+public class LimitsProperties {
+
+    /** A statusline JSON body larger than this is refused (413) unread; Claude Code's is about 1-2 KB. */
+    @NotNull
+    private DataSize maxBodySize = DataSize.ofKilobytes(64);
+
+    /**
+     * The most (window, machine, user) series the plan-limit gauges keep; a reading for a new one
+     * past it is not kept and counted in odin_claude_plan_series_dropped_total.
+     */
+    @Min(1)
+    private int maxSeries = 1000;
+
+    /**
+     * A reading not refreshed for this long is removed (a machine that stopped running Claude
+     * Code); a reading is removed in any case once its window has reset.
+     */
+    @NotNull
+    private Duration staleAfter = Duration.ofHours(24);
+
+    public DataSize getMaxBodySize() { return maxBodySize; }
+    public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+    public int getMaxSeries() { return maxSeries; }
+    public void setMaxSeries(int maxSeries) { this.maxSeries = maxSeries; }
+    public Duration getStaleAfter() { return staleAfter; }
+    public void setStaleAfter(Duration staleAfter) { this.staleAfter = staleAfter; }
+}
