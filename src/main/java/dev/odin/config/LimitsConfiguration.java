@@ -53,7 +53,8 @@ public class LimitsConfiguration {
     @Bean
     public FilterRegistrationBean<StatuslineFilter> statuslineFilter(StatuslineIntake intake, OdinProperties odin) {
         FilterRegistrationBean<StatuslineFilter> reg = new FilterRegistrationBean<>(
-                new StatuslineFilter(intake, odin.getLimits().getMaxBodySize().toBytes()));
+                new StatuslineFilter(intake, odin.getLimits().getMaxBodySize().toBytes(),
+                        odin.getLimits().getMaxConcurrentReads()));
         reg.addUrlPatterns("/api/statusline");
         reg.setDispatcherTypes(DispatcherType.REQUEST);
         reg.setOrder(0);

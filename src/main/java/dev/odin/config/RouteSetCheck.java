@@ -63,19 +63,28 @@ public final class RouteSetCheck {
      * of a bean called as {@code bean:} with that method) or, with a colon, an endpoint
      * the route sends to ({@code direct:event-sink}; ending in a colon: any endpoint of that scheme).
      */
-    record Required(String pipeline, String step, List<String> anyOf, boolean mayBeFiltered, List<String> before) {
+    record Required(String pipeline, String step, List<String> anyOf, boolean mayBeFiltered, List<String> before,
+            boolean onlyWhereLater) {
         Required(String pipeline, String step, String... anyOf) {
-            this(pipeline, step, List.of(anyOf), false, List.of());
+            this(pipeline, step, List.of(anyOf), false, List.of(), false);
         }
 
         /** This step, and it must run before any of {@code later} (a privacy rule before the sink). */
         Required before(String... later) {
-            return new Required(pipeline, step, anyOf, mayBeFiltered, List.of(later));
+            return new Required(pipeline, step, anyOf, mayBeFiltered, List.of(later), onlyWhereLater);
+        }
+
+        /**
+         * Required only on a route that holds one of the {@link #before} steps (a route that keeps
+         * nothing, the drop-traces recipe, needs no privacy step), and then before it.
+         */
+        Required onlyWhereLater() {
+            return new Required(pipeline, step, anyOf, mayBeFiltered, before, true);
         }
 
         /** A {@code filter} may decide whether this step runs (the webhook stores only new alerts). */
         Required filterMayDecide() {
-            return new Required(pipeline, step, anyOf, true, before);
+            return new Required(pipeline, step, anyOf, true, before, onlyWhereLater);
         }
 
         String describe() {
@@ -101,6 +110,9 @@ public final class RouteSetCheck {
                     "applyMetricPrivacy.process").before("odin-otlp:"),
             new Required("direct:otlp-export-traces", "the trace privacy step", "applyTracePrivacy")
                     .before("odin-otlp:"),
+            // spans kept (metrics, the store) or forwarded: after the trace rules
+            new Required("direct:otlp-traces", "the trace privacy step", "applyTracePrivacy")
+                    .before("traces.toMetrics", "traces.store", "odin-otlp:traces").onlyWhereLater(),
             new Required("direct:otlp-logs", "an event sink", "odin-loki:", "odin-files:"),
             new Required("platform-http:/alertmanager/webhook", "the webhook decoding", "alertIntake.decode"),
             new Required("platform-http:/alertmanager/webhook", "an event sink for the alerts", "odin-loki:",
@@ -194,6 +206,10 @@ public final class RouteSetCheck {
         for (Required need : required) {
             RouteDefinition route = byInput.get(plain(need.pipeline()));
             if (route == null) {
+                continue;
+            }
+            if (need.onlyWhereLater() && new Path(byInput, true, true).first(route.getOutputs(),
+                    step -> matches(step, need.before())) < 0) {
                 continue;
             }
             Path path = new Path(byInput, need.mayBeFiltered());

@@ -99,13 +99,15 @@ public class UsageConfiguration {
             RepositoryProperties repositories) throws IOException {
         TranscriptParser parser = new TranscriptParser();
         UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
-        // what was counted in the last week, so lines read again after a restart are repeats
+        String machine = claude.machine().isBlank() ? hostName() : claude.machine();
+        // what was counted in the last week, so lines read again after a restart are repeats: this
+        // machine's own transcripts only (a central's history also holds the laptops' forwarded
+        // usage, which would push its own requests out of the ledger)
         store.read(LocalDate.now(usageClock.withZone(ZoneOffset.UTC)).minusDays(7), e -> {
-            if (UsageEvent.TRANSCRIPT.equals(e.source())) {
+            if (UsageEvent.TRANSCRIPT.equals(e.source()) && machine.equals(e.machine())) {
                 ledger.remember(e.messageId(), e.requestId(), e.tokens());
             }
         });
-        String machine = claude.machine().isBlank() ? hostName() : claude.machine();
         TranscriptFollower follower = new TranscriptFollower(Path.of(claude.transcriptsDir()),
                 new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
                 parser, ledger, pricing, recorder, machine,

@@ -13,6 +13,14 @@ public class LimitsProperties {
     private DataSize maxBodySize = DataSize.ofKilobytes(64);
 
     /**
+     * Statusline bodies read at once; one more is answered 503 with Retry-After (counted as
+     * outcome "busy"). The body is read on a Tomcat thread of the OTLP/HTTP port, so a client
+     * that sends slowly holds one until server.tomcat.connection-timeout: this bounds how many.
+     */
+    @Min(1)
+    private int maxConcurrentReads = 4;
+
+    /**
      * The most (window, machine, user) series the plan-limit gauges keep; a reading for a new one
      * past it is not kept and counted in odin_claude_plan_series_dropped_total.
      */
@@ -28,6 +36,8 @@ public class LimitsProperties {
 
     public DataSize getMaxBodySize() { return maxBodySize; }
     public void setMaxBodySize(DataSize maxBodySize) { this.maxBodySize = maxBodySize; }
+    public int getMaxConcurrentReads() { return maxConcurrentReads; }
+    public void setMaxConcurrentReads(int maxConcurrentReads) { this.maxConcurrentReads = maxConcurrentReads; }
     public int getMaxSeries() { return maxSeries; }
     public void setMaxSeries(int maxSeries) { this.maxSeries = maxSeries; }
     public Duration getStaleAfter() { return staleAfter; }

@@ -134,7 +134,19 @@ public record StatusLine(String sessionId, String modelId, String modelName, Str
         if (!n.isNumber()) {
             throw new Malformed(prefix + "." + field + " is not a number");
         }
-        return n.decimalValue();
+        return decimal(n, prefix + "." + field);
+    }
+
+    /** A JSON number as a decimal; 1e400 (a double node holding Infinity) is refused, not a 500. */
+    private static BigDecimal decimal(JsonNode n, String what) throws Malformed {
+        if (n.isDouble() && !Double.isFinite(n.doubleValue())) {
+            throw new Malformed(what + " " + n.asText() + " is not a finite number");
+        }
+        try {
+            return n.decimalValue();
+        } catch (NumberFormatException e) {
+            throw new Malformed(what + " " + n.asText() + " is not a finite number");
+        }
     }
 
     /** Epoch seconds as Claude Code sends them; an ISO-8601 instant is taken too (some versions' docs say so). */
@@ -143,7 +155,7 @@ public record StatusLine(String sessionId, String modelId, String modelName, Str
             return null;
         }
         if (n.isNumber()) {
-            BigDecimal s = n.decimalValue();
+            BigDecimal s = decimal(n, field);
             if (s.signum() < 0 || s.compareTo(BigDecimal.valueOf(MAX_EPOCH_SECONDS)) > 0) {
                 throw new Malformed(field + " " + s.toPlainString() + " is not a time in epoch seconds");
             }

@@ -18,16 +18,19 @@ import java.nio.charset.StandardCharsets;
  * HTTP binding would read a form-encoded body whole into parameters, so the method (405), the
  * content type (415) and the size (413, by the declared length unread, or once more than
  * {@code odin.limits.max-body-size} has come) are checked here, and the route is handed the body
- * already read. A refusal closes the connection without reading the rest.
+ * already read. A refusal closes the connection without reading the rest. At most
+ * {@code odin.limits.max-concurrent-reads} bodies are read at once (503 beyond).
  */
 public final class StatuslineFilter extends HttpFilter {
 
     private final StatuslineIntake intake;
     private final long maxBodyBytes;
+    private final java.util.concurrent.Semaphore reading;
 
-    public StatuslineFilter(StatuslineIntake intake, long maxBodyBytes) {
+    public StatuslineFilter(StatuslineIntake intake, long maxBodyBytes, int maxConcurrentReads) {
         this.intake = intake;
         this.maxBodyBytes = maxBodyBytes;
+        this.reading = new java.util.concurrent.Semaphore(maxConcurrentReads);
     }
 
     @Override
@@ -49,7 +52,19 @@ public final class StatuslineFilter extends HttpFilter {
             refuse(request, response, 413, "too_large", intake.tooLargeMessage(declared + " bytes"));
             return;
         }
-        byte[] body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        // the body is read on this thread: a client that sends it slowly holds the thread (until
+        // server.tomcat.connection-timeout per pause), so only so many are read at once
+        if (!reading.tryAcquire()) {
+            response.setHeader("Retry-After", "1");
+            refuse(request, response, 503, "busy", "too many statusline requests at once; retry later");
+            return;
+        }
+        byte[] body;
+        try {
+            body = request.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } finally {
+            reading.release();
+        }
         if (body.length > maxBodyBytes) {
             refuse(request, response, 413, "too_large", intake.tooLargeMessage("more than " + maxBodyBytes + " bytes"));
             return;

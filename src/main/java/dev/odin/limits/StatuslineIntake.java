@@ -66,7 +66,7 @@ public final class StatuslineIntake {
         this.userRule = userRule;
         this.clock = clock;
         this.registry = registry;
-        for (String o : new String[] {"ok", "malformed", "too_large", "unsupported_media_type", "method_not_allowed", "failed"}) {
+        for (String o : new String[] {"ok", "malformed", "too_large", "unsupported_media_type", "method_not_allowed", "busy", "failed"}) {
             outcome(o);
         }
     }

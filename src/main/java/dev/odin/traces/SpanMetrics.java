@@ -64,9 +64,14 @@ public final class SpanMetrics {
     public static final String TTFT = "claude_code.llm_request.ttft";
     public static final String SCOPE = "spanmetricsconnector";
 
-    /** The connector's default explicit buckets (2ms ... 15s), in seconds as with histogram unit s. */
+    /**
+     * The connector's default explicit buckets (2ms ... 15s), in seconds as with histogram unit s,
+     * and beyond them 30 s to 30 min: a Claude Code LLM request, a tool, and above all the wait
+     * for the user's permission often take longer than 15 s, and a quantile over buckets that
+     * end there would read 15 s for all of them.
+     */
     static final double[] BUCKETS_SECONDS = {0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5,
-        10, 15};
+        10, 15, 30, 60, 120, 300, 600, 1800};
 
     /** The span attributes that become labels where a span carries them. */
     static final List<String> DIMENSIONS = List.of("model", "tool_name", "success", "decision");

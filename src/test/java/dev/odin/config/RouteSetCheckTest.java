@@ -117,6 +117,32 @@ class RouteSetCheckTest {
     }
 
     @Test
+    void spansKeptOrForwardedOnlyAfterTheTracePrivacyStep() {
+        RouteDefinition reordered = route("otlp-traces", "direct:otlp-traces");
+        reordered.bean("traces", "store").bean("applyTracePrivacy", "applyRules").bean("otlpTraces", "accept");
+        assertThat(missing(reordered)).containsExactly("route otlp-traces (from direct:otlp-traces) runs the trace"
+                + " privacy step (bean applyTracePrivacy) only after traces.toMetrics or traces.store or odin-otlp:traces");
+
+        RouteDefinition without = route("otlp-traces", "direct:otlp-traces");
+        without.bean("traces", "toMetrics").bean("otlpTraces", "accept");
+        assertThat(missing(without)).hasSize(1);
+
+        RouteDefinition forwarded = route("otlp-traces", "direct:otlp-traces");
+        forwarded.to("odin-otlp:traces").bean("applyTracePrivacy", "applyRules");
+        assertThat(missing(forwarded)).hasSize(1);
+
+        // a route that keeps nothing (the drop-traces recipe) needs no privacy step
+        RouteDefinition dropping = route("otlp-traces", "direct:otlp-traces");
+        dropping.bean("otlpTraces", "reject(*, 'traces are not kept here')");
+        assertThat(missing(dropping)).isEmpty();
+
+        RouteDefinition shipped = route("otlp-traces", "direct:otlp-traces");
+        shipped.bean("applyTracePrivacy", "applyRules").to("odin-otlp:traces").bean("traces", "toMetrics")
+                .bean("traces", "store").bean("otlpTraces", "accept");
+        assertThat(missing(shipped)).isEmpty();
+    }
+
+    @Test
     void aLogsPipelineMustApplyThePrivacyRulesAndReachAnEventSink() {
         RouteDefinition r = route("otlp-logs", "direct:otlp-logs");
         r.to("log:dropped");

@@ -58,6 +58,12 @@ class StatusLineTest {
                 .hasMessageStartingWith("the body is not JSON: ");
         assertThatThrownBy(() -> parse("")).hasMessageStartingWith("the body is not a JSON object");
         assertThatThrownBy(() -> parse("[1,2]")).hasMessageStartingWith("the body is not a JSON object");
+        // numbers beyond a double: refused with the field, not an exception out of Jackson
+        assertThatThrownBy(() -> parse("{\"rate_limits\": {\"five_hour\": {\"used_percentage\": 1e400}}}"))
+                .isInstanceOf(StatusLine.Malformed.class).hasMessageContaining("is not a finite number");
+        assertThatThrownBy(() -> parse("{\"rate_limits\": {\"five_hour\": {\"used_percentage\": 5,"
+                + " \"resets_at\": 1e400}}}")).isInstanceOf(StatusLine.Malformed.class)
+                .hasMessageContaining("is not a finite number");
         assertThatThrownBy(() -> parse("{\"rate_limits\": [1]}")).hasMessage("rate_limits is not an object");
         assertThatThrownBy(() -> parse("{\"rate_limits\": {\"five_hour\": 3}}"))
                 .hasMessage("rate_limits.five_hour is not an object {used_percentage, resets_at}");

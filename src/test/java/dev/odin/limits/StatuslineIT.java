@@ -144,6 +144,49 @@ class StatuslineIT extends OdinIntegrationTest {
     }
 
     @Test
+    void slowSendersHoldAtMostTheReadsCapAndOthersAreToldToRetry() throws Exception {
+        // four clients that promise a body and never send it: each holds an OTLP/HTTP thread
+        // reading (until the connection timeout); the fifth is refused at once, not queued
+        java.util.List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort);
+                s.getOutputStream().write(("POST /api/statusline HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            HttpResponse<byte[]> busy = null;
+            for (int attempt = 0; attempt < 100; attempt++) {
+                busy = statusline(example);
+                if (busy.statusCode() == 503) {
+                    break;
+                }
+                Thread.sleep(50); // the four reads may not have begun yet
+            }
+            assertThat(busy.statusCode()).isEqualTo(503);
+            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(new String(busy.body())).contains("too many statusline requests at once");
+            assertThat(scrape().value("odin_claude_statusline_requests_total{outcome=\"busy\"}")).isGreaterThanOrEqualTo(1.0);
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+        // the slow ones gone, their slots come back
+        HttpResponse<byte[]> ok = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            ok = statusline(example);
+            if (ok.statusCode() == 200) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(ok.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void malformedJsonIs400WithTheReason() throws Exception {
         HttpResponse<byte[]> r = statusline("{\"rate_limits\": {\"five_hour\": {\"used_percentage\": \"x\"}}}".getBytes());
         assertThat(r.statusCode()).isEqualTo(400);

@@ -129,9 +129,22 @@ class DashboardsIT extends OdinIntegrationTest {
     @Qualifier("processProbe")
     ProbeRunner processProbe;
 
+    @Autowired
+    dev.odin.usage.UsageRecorder usage;
+
     @Test
     void everyPromqlQueryRunsInPrometheusAndFindsData() throws Exception {
         ExternalTool.require("prometheus", "prometheus");
+        // one live session seen from its transcript and, for half its cost, from telemetry: the
+        // telemetry-loss rules' coverage series (docs/usage.md "Telemetry loss")
+        java.time.Instant now = java.time.Instant.now();
+        dev.odin.usage.TokenUsage tokens = new dev.odin.usage.TokenUsage(1000, 100, 0, 0, 0);
+        usage.record(List.of(new dev.odin.usage.UsageEvent(now, dev.odin.usage.UsageEvent.TRANSCRIPT, "dash-it",
+                "proj", "dash-it-session", "claude-sonnet-4-6", tokens, new java.math.BigDecimal("1.00"), "msg_dash",
+                "req_dash", "dana", "")));
+        usage.record(List.of(new dev.odin.usage.UsageEvent(now, dev.odin.usage.UsageEvent.TELEMETRY, "dash-it",
+                "proj", "dash-it-session", "claude-sonnet-4-6", tokens, new java.math.BigDecimal("0.50"), null, null,
+                "dana", "")));
         for (String f : new String[] {"v1_logs_0001", "v1_metrics_0002", "v1_logs_0004", "v1_logs_0005",
             "v1_metrics_0006"}) {
             String path = f.startsWith("v1_logs") ? "/v1/logs" : "/v1/metrics";

@@ -96,6 +96,10 @@ public final class UsageForwarder implements TranscriptFollower.Listener, SmartL
             if (u.getScheme() == null || !u.getScheme().matches("(?i)https?") || u.getHost() == null) {
                 throw new IllegalArgumentException("the central's URL is http://host:port or https://host:port");
             }
+            if (u.getRawUserInfo() != null) {
+                // it would show on /health and in the logs: the token goes in odin.usage-forward.token
+                throw new IllegalArgumentException("the URL carries credentials; set odin.usage-forward.token instead");
+            }
             return URI.create(base + "/v1/logs");
         } catch (IllegalArgumentException e) {
             throw new RefusedStartException(RefusedStartException.setting("odin.usage-forward.url") + " " + url + ": "
@@ -117,7 +121,7 @@ public final class UsageForwarder implements TranscriptFollower.Listener, SmartL
         List<ForwardedUsage.Item> items = new ArrayList<>();
         for (TranscriptFollower.Counted c : counted) {
             UsageEvent e = c.added();
-            if (e.messageId() == null || e.requestId() == null) {
+            if (e.messageId() == null || e.requestId() == null || e.messageId().isEmpty() || e.requestId().isEmpty()) {
                 noIds.increment();
                 continue;
             }
@@ -180,7 +184,9 @@ public final class UsageForwarder implements TranscriptFollower.Listener, SmartL
             return Outcome.delivered();
         }
         String message = uri + " answered " + status + (text.isBlank() ? "" : ": " + text.strip());
-        if (status == 429 || status / 100 == 5) {
+        // 401/403: a token not (yet) known to the central, a typo being fixed or a rotation: the
+        // usage waits (the health component says why) rather than being dead-lettered for good
+        if (status == 429 || status / 100 == 5 || status == 401 || status == 403) {
             return Outcome.retryLater(status, message,
                     RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null)));
         }
