@@ -64,14 +64,14 @@ public final class RouteSetCheck {
      * the route sends to ({@code direct:event-sink}; ending in a colon: any endpoint of that scheme).
      */
     record Required(String pipeline, String step, List<String> anyOf, boolean mayBeFiltered, List<String> before,
-            boolean onlyWhereLater) {
+            boolean conditional) {
         Required(String pipeline, String step, String... anyOf) {
             this(pipeline, step, List.of(anyOf), false, List.of(), false);
         }
 
         /** This step, and it must run before any of {@code later} (a privacy rule before the sink). */
         Required before(String... later) {
-            return new Required(pipeline, step, anyOf, mayBeFiltered, List.of(later), onlyWhereLater);
+            return new Required(pipeline, step, anyOf, mayBeFiltered, List.of(later), conditional);
         }
 
         /**
@@ -84,7 +84,7 @@ public final class RouteSetCheck {
 
         /** A {@code filter} may decide whether this step runs (the webhook stores only new alerts). */
         Required filterMayDecide() {
-            return new Required(pipeline, step, anyOf, true, before, onlyWhereLater);
+            return new Required(pipeline, step, anyOf, true, before, conditional);
         }
 
         String describe() {
@@ -208,7 +208,7 @@ public final class RouteSetCheck {
             if (route == null) {
                 continue;
             }
-            if (need.onlyWhereLater() && new Path(byInput, true, true).first(route.getOutputs(),
+            if (need.conditional() && new Path(byInput, true, true).first(route.getOutputs(),
                     step -> matches(step, need.before())) < 0) {
                 continue;
             }
