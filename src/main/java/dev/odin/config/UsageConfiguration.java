@@ -4,6 +4,7 @@ import dev.odin.usage.ClaudeProperties;
 import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.usage.BudgetWatch;
 import dev.odin.usage.Pricing;
+import dev.odin.usage.UnpricedRequests;
 import dev.odin.usage.TelemetryUsage;
 import dev.odin.usage.TranscriptEvents;
 import dev.odin.usage.TranscriptFollower;
@@ -65,6 +66,12 @@ public class UsageConfiguration {
         }
     }
 
+    /** odin_claude_unpriced_requests_total{source,model}: requests the price table has no price for. */
+    @Bean
+    public UnpricedRequests unpricedRequests(MeterRegistry registry) {
+        return new UnpricedRequests(registry);
+    }
+
     /** The privacy rules for the users the history keeps: the event rules, then the metric rules. */
     @Bean
     public UsageUsers usageUsers(EventsPrivacy applyEventPrivacy, MetricsPrivacy applyMetricPrivacy) {
@@ -86,8 +93,8 @@ public class UsageConfiguration {
 
     @Bean
     public TranscriptFollower transcriptFollower(ClaudeProperties claude, OdinProperties odin, UsageStore store,
-            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users)
-            throws IOException {
+            Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users,
+            UnpricedRequests unpricedRequests) throws IOException {
         TranscriptParser parser = new TranscriptParser();
         UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
         // what was counted in the last week, so lines read again after a restart are repeats
@@ -101,7 +108,7 @@ public class UsageConfiguration {
                 new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
                 parser, ledger, pricing, recorder, machine,
                 users.configured(claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user()),
-                claude.team());
+                claude.team(), unpricedRequests);
         FunctionCounter.builder("odin.claude.transcript.lines", follower, TranscriptFollower::linesRead)
                 .description("Transcript lines read").register(registry);
         FunctionCounter.builder("odin.claude.transcript.malformed", parser, TranscriptParser::malformed)
@@ -136,8 +143,8 @@ public class UsageConfiguration {
     /** Route step (otlp-logs): api_request events as telemetry usage. */
     @Bean
     public TelemetryUsage recordTelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry,
-            UsageUsers users) {
-        return new TelemetryUsage(pricing, recorder, registry, users);
+            UsageUsers users, UnpricedRequests unpricedRequests) {
+        return new TelemetryUsage(pricing, recorder, registry, users, unpricedRequests);
     }
 
     /** Usage retention: day files past odin.claude.retention-days go, once an hour. */

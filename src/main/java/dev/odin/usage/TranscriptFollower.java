@@ -38,9 +38,18 @@ public final class TranscriptFollower {
     private final LongAdder rewinds = new LongAdder();
     private final LongAdder linesRead = new LongAdder();
     private final LongAdder unpriced = new LongAdder();
+    private final UnpricedRequests unpricedRequests;
 
     public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
             Pricing pricing, UsageRecorder recorder, String machine, String user, String team) {
+        this(root, offsets, parser, ledger, pricing, recorder, machine, user, team, UnpricedRequests.unregistered());
+    }
+
+    /** @param unpricedRequests counts the requests (once each, however often their line grows) with no price */
+    public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
+            Pricing pricing, UsageRecorder recorder, String machine, String user, String team,
+            UnpricedRequests unpricedRequests) {
+        this.unpricedRequests = unpricedRequests;
         this.user = user;
         this.team = team;
         this.root = root.toAbsolutePath().normalize();
@@ -135,6 +144,9 @@ public final class TranscriptFollower {
         BigDecimal cost = after == null ? null : after.subtract(before == null ? BigDecimal.ZERO : before);
         if (after == null) {
             unpriced.increment();
+            if (c.before().total() == 0) {
+                unpricedRequests.count(UsageEvent.TRANSCRIPT, r.model());
+            }
         }
         out.add(new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),
                 c.added(), cost, r.messageId(), r.requestId(), user, team));
