@@ -82,8 +82,11 @@ class ClaudeCliPricesIT extends OdinIntegrationTest {
     UsageStore store;
 
     @AfterAll
-    static void stop() {
+    static void stop() throws java.io.IOException {
         API.close();
+        try (var files = Files.walk(ROOT)) { // the CLIs' homes (symbolic links are removed, not followed)
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** One CLI with its own HOME whose transcripts go to the one directory ODIN follows. */
