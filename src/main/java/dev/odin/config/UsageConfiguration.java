@@ -7,6 +7,7 @@ import dev.odin.usage.GitRepositories;
 import dev.odin.usage.RepositoryProperties;
 import dev.odin.usage.SessionJoin;
 import dev.odin.usage.Pricing;
+import dev.odin.usage.UnpricedRequests;
 import dev.odin.usage.TelemetryUsage;
 import dev.odin.usage.TranscriptEvents;
 import dev.odin.usage.TranscriptFollower;
@@ -69,6 +70,12 @@ public class UsageConfiguration {
         }
     }
 
+    /** odin_claude_unpriced_requests_total{source,model}: requests the price table has no price for. */
+    @Bean
+    public UnpricedRequests unpricedRequests(MeterRegistry registry) {
+        return new UnpricedRequests(registry);
+    }
+
     /** The privacy rules for the users the history keeps: the event rules, then the metric rules. */
     @Bean
     public UsageUsers usageUsers(EventsPrivacy applyEventPrivacy, MetricsPrivacy applyMetricPrivacy) {
@@ -96,7 +103,7 @@ public class UsageConfiguration {
     @Bean
     public TranscriptFollower transcriptFollower(ClaudeProperties claude, OdinProperties odin, UsageStore store,
             Pricing pricing, UsageRecorder recorder, MeterRegistry registry, Clock usageClock, UsageUsers users,
-            RepositoryProperties repositories) throws IOException {
+            RepositoryProperties repositories, UnpricedRequests unpricedRequests) throws IOException {
         TranscriptParser parser = new TranscriptParser();
         UsageLedger ledger = new UsageLedger(LEDGER_REQUESTS);
         String machine = claude.machine().isBlank() ? hostName() : claude.machine();
@@ -112,7 +119,7 @@ public class UsageConfiguration {
                 new TranscriptOffsets(Path.of(odin.getDataDir()).resolve("usage").resolve("transcript-offsets.json")),
                 parser, ledger, pricing, recorder, machine,
                 users.configured(claude.user().isBlank() ? System.getProperty("user.name", "") : claude.user()),
-                claude.team(), new GitRepositories(repositories.directories()));
+                claude.team(), new GitRepositories(repositories.directories()), unpricedRequests);
         FunctionCounter.builder("odin.claude.transcript.lines", follower, TranscriptFollower::linesRead)
                 .description("Transcript lines read").register(registry);
         FunctionCounter.builder("odin.claude.transcript.malformed", parser, TranscriptParser::malformed)
@@ -147,8 +154,8 @@ public class UsageConfiguration {
     /** Route step (otlp-logs): api_request events as telemetry usage. */
     @Bean
     public TelemetryUsage recordTelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry,
-            UsageUsers users) {
-        return new TelemetryUsage(pricing, recorder, registry, users);
+            UsageUsers users, UnpricedRequests unpricedRequests) {
+        return new TelemetryUsage(pricing, recorder, registry, users, unpricedRequests);
     }
 
     /** Usage retention: day files past odin.claude.retention-days go, once an hour. */

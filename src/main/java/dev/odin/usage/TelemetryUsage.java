@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +42,36 @@ public final class TelemetryUsage {
     private final UsageRecorder recorder;
     private final MeterRegistry registry;
     private final UsageUsers users;
+    private final UnpricedRequests unpriced;
     private final Map<String, CrossCheck> crossChecks = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean warnedBody = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** Reported and priced cost of one model's telemetry requests. */
+    /** Reported and priced cost of one model's telemetry requests, summed in decimal (the difference is exact). */
     private static final class CrossCheck {
-        final DoubleAdder reported = new DoubleAdder();
-        final DoubleAdder priced = new DoubleAdder();
+        BigDecimal reported = BigDecimal.ZERO;
+        BigDecimal priced = BigDecimal.ZERO;
+
+        synchronized void add(BigDecimal r, BigDecimal p) {
+            reported = reported.add(r);
+            priced = priced.add(p);
+        }
+
+        synchronized double difference() {
+            return reported.subtract(priced).doubleValue();
+        }
+
         Counter reportedCounter;
         Counter pricedCounter;
     }
 
     public TelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry, UsageUsers users) {
+        this(pricing, recorder, registry, users, UnpricedRequests.unregistered());
+    }
+
+    /** @param unpriced counts the api_request events whose model the table does not price */
+    public TelemetryUsage(Pricing pricing, UsageRecorder recorder, MeterRegistry registry, UsageUsers users,
+            UnpricedRequests unpriced) {
+        this.unpriced = unpriced;
         this.pricing = pricing;
         this.recorder = recorder;
         this.registry = registry;
@@ -127,12 +144,16 @@ public final class TelemetryUsage {
         long write5m = Math.max(number(a.get("cache_creation_5m_tokens")), cacheCreation - write1h);
         TokenUsage tokens = new TokenUsage(number(a.get("input_tokens")), number(a.get("output_tokens")), write5m,
                 write1h, number(a.get("cache_read_tokens")));
-        BigDecimal reported = decimal(a.get("cost_usd"));
-        BigDecimal priced = pricing.cost(model, tokens);
+        // cost_usd is a binary double (0.010924999999999999); cost_usd_micros (2.1.330+) is Claude Code's exact figure
+        BigDecimal micros = decimal(a.get("cost_usd_micros"));
+        BigDecimal reported = micros != null ? micros.movePointLeft(6) : decimal(a.get("cost_usd"));
+        BigDecimal priced = pricing.cost(model, tokens, "fast".equals(a.get("speed")));
+        if (priced == null) {
+            unpriced.count(UsageEvent.TELEMETRY, model);
+        }
         if (reported != null && priced != null) {
             CrossCheck c = crossCheck(model);
-            c.reported.add(reported.doubleValue());
-            c.priced.add(priced.doubleValue());
+            c.add(reported, priced);
             c.reportedCounter.increment(reported.doubleValue());
             c.pricedCounter.increment(priced.doubleValue());
         }
@@ -156,7 +177,7 @@ public final class TelemetryUsage {
                     .description("Cost Claude Code reported in its api_request events").tag("model", k).register(registry);
             n.pricedCounter = Counter.builder("odin.claude.cost.crosscheck.priced").baseUnit("usd")
                     .description("The same requests priced by ODIN's table").tag("model", k).register(registry);
-            Gauge.builder("odin.claude.cost.crosscheck.difference", n, x -> x.reported.sum() - x.priced.sum())
+            Gauge.builder("odin.claude.cost.crosscheck.difference", n, CrossCheck::difference)
                     .baseUnit("usd").description("Reported minus priced cost since start (telemetry is a list-price estimate)")
                     .tag("model", k).register(registry);
             return n;

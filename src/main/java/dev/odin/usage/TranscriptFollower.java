@@ -41,6 +41,7 @@ public final class TranscriptFollower {
     private final LongAdder rewinds = new LongAdder();
     private final LongAdder linesRead = new LongAdder();
     private final LongAdder unpriced = new LongAdder();
+    private final UnpricedRequests unpricedRequests;
     private volatile Listener listener;
 
     /**
@@ -63,13 +64,29 @@ public final class TranscriptFollower {
     public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
             Pricing pricing, UsageRecorder recorder, String machine, String user, String team) {
         this(root, offsets, parser, ledger, pricing, recorder, machine, user, team,
-                new GitRepositories(RepositoryProperties.defaults().directories()));
+                new GitRepositories(RepositoryProperties.defaults().directories()), UnpricedRequests.unregistered());
     }
 
     public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
             Pricing pricing, UsageRecorder recorder, String machine, String user, String team,
             GitRepositories repositories) {
+        this(root, offsets, parser, ledger, pricing, recorder, machine, user, team, repositories,
+                UnpricedRequests.unregistered());
+    }
+
+    public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
+            Pricing pricing, UsageRecorder recorder, String machine, String user, String team,
+            UnpricedRequests unpricedRequests) {
+        this(root, offsets, parser, ledger, pricing, recorder, machine, user, team,
+                new GitRepositories(RepositoryProperties.defaults().directories()), unpricedRequests);
+    }
+
+    /** @param unpricedRequests counts the requests (once each, however often their line grows) with no price */
+    public TranscriptFollower(Path root, TranscriptOffsets offsets, TranscriptParser parser, UsageLedger ledger,
+            Pricing pricing, UsageRecorder recorder, String machine, String user, String team,
+            GitRepositories repositories, UnpricedRequests unpricedRequests) {
         this.repositories = repositories;
+        this.unpricedRequests = unpricedRequests;
         this.user = user;
         this.team = team;
         this.root = root.toAbsolutePath().normalize();
@@ -169,6 +186,9 @@ public final class TranscriptFollower {
         BigDecimal cost = after == null ? null : after.subtract(before == null ? BigDecimal.ZERO : before);
         if (after == null) {
             unpriced.increment();
+            if (c.before().total() == 0) {
+                unpricedRequests.count(UsageEvent.TRANSCRIPT, r.model());
+            }
         }
         String repository = repositories.repository(r.cwd());
         UsageEvent e = new UsageEvent(r.timestamp(), UsageEvent.TRANSCRIPT, machine, project, r.sessionId(), r.model(),

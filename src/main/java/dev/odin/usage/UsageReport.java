@@ -121,12 +121,36 @@ public final class UsageReport {
         Map<String, Object> t = new LinkedHashMap<>();
         totals.into(t);
         t.remove("modelsUsed");
+        unpriced(events, t);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("group", group.name().toLowerCase());
         answer.put("timezone", zone.getId());
         answer.put("rows", rows);
         answer.put("totals", t);
         return answer;
+    }
+
+    /**
+     * The requests whose model the price table does not know (cost null: left out of totalCost,
+     * never priced as 0): {@code unpricedRequests} (each request once, however many times its
+     * transcript line grew) and {@code unpricedModels}.
+     */
+    private static void unpriced(List<UsageEvent> events, Map<String, Object> totals) {
+        Set<String> requests = new HashSet<>();
+        Set<String> models = new TreeSet<>();
+        long unkeyed = 0;
+        for (UsageEvent e : events) {
+            if (e.cost() == null) {
+                models.add(e.model() == null ? "" : e.model());
+                if (e.messageId() != null || e.requestId() != null) {
+                    requests.add(e.source() + "|" + e.messageId() + "|" + e.requestId());
+                } else {
+                    unkeyed++;
+                }
+            }
+        }
+        totals.put("unpricedRequests", requests.size() + unkeyed);
+        totals.put("unpricedModels", new ArrayList<>(models));
     }
 
     private static List<Map<String, Object>> grouped(List<UsageEvent> events, Group group, ZoneId zone) {
