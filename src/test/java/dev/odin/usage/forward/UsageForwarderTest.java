@@ -76,6 +76,8 @@ class UsageForwarderTest {
         assertThat(central.answered()).isEqualTo(3);
         assertThat(records("queued")).isEqualTo(1.0);
         assertThat(records("no_ids")).isEqualTo(1.0);
+        // the sender notes the delivery just after the central has answered it
+        Await.until("the delivery noted", Duration.ofSeconds(10), () -> !forwarder.sender().retrying());
         var health = new UsageForwardHealthIndicator(forwarder).health();
         assertThat(health.getStatus().getCode()).isEqualTo("UP");
         assertThat(health.getDetails()).containsEntry("central", central.url("/v1/logs"))
