@@ -20,7 +20,7 @@ import java.util.Set;
 final class RepositoryUsage {
 
     static final String OTHER = "other";
-    private static final String[] TYPES = {"input", "output", "cacheCreation5m", "cacheCreation1h", "cacheRead"};
+    private static final String[] TYPES = UsageRecorder.TYPES;
 
     private final MeterRegistry registry;
     private final int labelLimit;
@@ -83,16 +83,7 @@ final class RepositoryUsage {
                 counters.put(key, c);
             }
         }
-        TokenUsage t = e.tokens();
-        long[] values = {t.input(), t.output(), t.cacheWrite5m(), t.cacheWrite1h(), t.cacheRead()};
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] != 0) {
-                c[i].increment(values[i]);
-            }
-        }
-        if (e.cost() != null && e.cost().signum() != 0) {
-            c[TYPES.length].increment(e.cost().doubleValue());
-        }
+        UsageRecorder.count(c, e);
     }
 
     private Counter[] create(String source, String machine, String repository, String branch) {

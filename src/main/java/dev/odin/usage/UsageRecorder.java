@@ -26,7 +26,8 @@ public final class UsageRecorder {
 
     static final int MAX_LABEL_SETS = 2_000;
     private static final int MAX_SESSIONS = 50_000;
-    private static final String[] TYPES = {"input", "output", "cacheCreation5m", "cacheCreation1h", "cacheRead"};
+    /** The token kinds, in the order of {@link #count}'s counters (then the cost's). */
+    static final String[] TYPES = {"input", "output", "cacheCreation5m", "cacheCreation1h", "cacheRead"};
 
     private final UsageStore store;
     private final MeterRegistry registry;
@@ -92,6 +93,11 @@ public final class UsageRecorder {
             String p = project;
             c = counters.computeIfAbsent(key, k -> create(e.source(), String.valueOf(e.model()), e.machine(), p));
         }
+        count(c, e);
+    }
+
+    /** An event into a set of counters: one per kind in {@link #TYPES}, then the cost's. */
+    static void count(Counter[] c, UsageEvent e) {
         TokenUsage t = e.tokens();
         long[] values = {t.input(), t.output(), t.cacheWrite5m(), t.cacheWrite1h(), t.cacheRead()};
         for (int i = 0; i < values.length; i++) {
