@@ -330,7 +330,12 @@ class KubernetesManifestsTest {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("apiVersion", "monitoring.coreos.com/v1");
         doc.put("kind", "PrometheusRule");
-        doc.put("metadata", Map.of("name", "odin", "labels", Map.of("release", "kube-prometheus-stack")));
+        // the seed stack's PrometheusRule name: applied in its namespace, ODIN's rules replace the seed's
+        // instead of firing beside them (docs/migrate-from-collector.md)
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", "claude-code-alerts");
+        metadata.put("labels", Map.of("release", "kube-prometheus-stack"));
+        doc.put("metadata", metadata);
         doc.put("spec", ruleSpec());
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
