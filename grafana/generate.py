@@ -88,7 +88,8 @@ TRACE_SECTIONS = [
 COST = 'claude_code_cost_usage_USD_total{%s}' % SEL
 TOK = 'claude_code_token_usage_tokens_total{%s}' % SEL
 GROW = 'max_over_time(%s[$__range]) - min_over_time(%s[$__range])'
-claude = dashboard("odin-claude-code", "Claude Code", [
+# the seed stack's dashboard title and uid (docs/migrate-from-collector.md): its bookmarks and links keep working
+claude = dashboard("claude-code-monitoring", "Claude Code Monitoring", [
     ("Overview", [
         ("stat", "Spend (range)", 4, 4, ['sum(%s)' % (GROW % (COST, COST))], "currencyUSD"),
         ("stat", "Spend (24 h)", 4, 4, ['sum(user_id_model:claude_code_cost_usage_usd:increase24h{user_id=~"$user", model=~"$model"})'], "currencyUSD"),
