@@ -41,9 +41,13 @@ public class OdinProperties {
     @NestedConfigurationProperty
     private final MetricsProperties metrics = new MetricsProperties();
 
-    /** Everything ODIN keeps on disk (the Loki queue, event files) lives under this directory. */
-    @NotBlank
-    private String dataDir = "./data";
+    /**
+     * Everything ODIN keeps on disk (the Loki queue, event files, usage history, the privacy hash
+     * key) lives under this directory; empty: the platform's per-user data directory
+     * ($XDG_DATA_HOME/odin or ~/.local/share/odin on Linux, ~/Library/Application Support/odin on
+     * macOS, %LOCALAPPDATA%\odin on Windows), set by StartupChecks before anything binds it.
+     */
+    private String dataDir = "";
 
     /**
      * New events are refused ("retry later") while the data dir's file system has less than

@@ -16,6 +16,7 @@ import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.Resource;
@@ -32,6 +33,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * that a refusal is the one line the failure analyzer prints):
  * <ul>
  * <li>{@code odin.data-dir} is a directory ODIN can create and write to, or the start is refused;
+ * unset, it is the platform's per-user data directory ({@link PlatformDataDir});
  * <li>each pattern of {@code odin.routes.include} matches route files, and they are YAML;
  * <li>every {@code ODIN_*} environment variable and every {@code odin.*} property is a setting ODIN
  * knows; one that is not (a misspelling, which Spring Boot would silently ignore) gets a WARN naming
@@ -52,13 +54,33 @@ public final class StartupChecks implements EnvironmentPostProcessor {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Binder binder = Binder.get(environment);
-        checkDataDir(binder.bind("odin.data-dir", String.class).orElseGet(() -> new OdinProperties().getDataDir()));
+        checkDataDir(dataDir(environment, binder.bind("odin.data-dir", String.class).orElse(""), log));
         checkRouteFiles(binder.bind("camel.main.routes-include-pattern", String.class).orElse(null));
         ClassLoader loader = application.getClassLoader() != null ? application.getClassLoader()
                 : StartupChecks.class.getClassLoader();
         for (String warning : unknownSettings(environment, loader)) {
             log.warn(warning);
         }
+    }
+
+    /** The property source that holds the platform's data directory when odin.data-dir is not set. */
+    static final String PLATFORM_DATA_DIR = "odinPlatformDataDir";
+
+    /**
+     * {@code odin.data-dir} as configured, or when it is not (or blank) the platform's data
+     * directory ({@link PlatformDataDir}), put first in the environment so that every reader of
+     * the setting sees it; a WARN when ./data of the working directory holds an earlier start's data.
+     */
+    static String dataDir(ConfigurableEnvironment environment, String configured, Log log) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String platform = PlatformDataDir.forThisProcess();
+        environment.getPropertySources().remove(PLATFORM_DATA_DIR);
+        environment.getPropertySources().addFirst(new MapPropertySource(PLATFORM_DATA_DIR,
+                java.util.Map.of("odin.data-dir", platform)));
+        PlatformDataDir.legacyWarning(Path.of("data"), Path.of(platform)).ifPresent(log::warn);
+        return platform;
     }
 
     /** Creates the data directory if needed and proves it writable, or refuses to start. */
