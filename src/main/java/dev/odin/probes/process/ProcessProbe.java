@@ -1,5 +1,6 @@
 package dev.odin.probes.process;
 
+import dev.odin.probes.HostPlatform;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.SysFiles;
@@ -75,7 +76,11 @@ public final class ProcessProbe implements Probe {
     }
 
     @Override
-    public void collect(ProbeReadings r) throws IOException {
+    public void collect(ProbeReadings r) throws IOException, Probe.AbsentException {
+        String absent = HostPlatform.absentRoot(proc, "procfs");
+        if (absent != null) {
+            throw new Probe.AbsentException(absent);
+        }
         Map<Integer, ProcessGroups.Group> membership = matchGroups(r);
         Map<ProcessKey, Member> members = new HashMap<>();
         for (Map.Entry<Integer, ProcessGroups.Group> e : membership.entrySet()) {
