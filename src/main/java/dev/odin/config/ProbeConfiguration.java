@@ -71,6 +71,9 @@ public class ProbeConfiguration {
 
     @Bean
     public ProbeRunner processProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        if (!p.getSource().readsProcfs(HostPlatform.linux())) {
+            return runner(ProcessProbe.oshi(p.getProcess().getGroups()), store, health);
+        }
         return runner(new ProcessProbe(Path.of(p.getProcRoot()), p.getProcess().getGroups()), store, health);
     }
 
