@@ -35,8 +35,11 @@ public class ProbeConfiguration {
     public ProbeRunner hostProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
         // OSHI (the machine's identity) reads procfs and sysfs from JVM-wide paths, fixed when
         // its classes load: point them at the configured roots first (a host's /proc in a pod)
-        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
-        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_SYS_PATH, p.getSysRoot());
+        // (not at an empty or missing root: nothing there for OSHI, and the setting is JVM-wide)
+        if (HostPlatform.absentRoot(Path.of(p.getProcRoot()), "procfs") == null) {
+            oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
+            oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_SYS_PATH, p.getSysRoot());
+        }
         if (!p.getSource().readsProcfs(HostPlatform.linux())) {
             return runner(new OshiHostProbe(Clock.systemUTC()), store, health);
         }

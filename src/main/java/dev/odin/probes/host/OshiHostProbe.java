@@ -27,7 +27,20 @@ import oshi.software.os.OperatingSystem;
  */
 public final class OshiHostProbe implements Probe {
 
+    /** OSHI's TickType order; each platform has only some of them (node_exporter's modes there). */
     private static final String[] CPU_MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
+    /** The indexes into CPU_MODES this operating system counts; OSHI writes 0 for the others. */
+    private static final int[] MODES = modes(System.getProperty("os.name", ""));
+
+    static int[] modes(String osName) {
+        if (osName.startsWith("Mac")) {
+            return new int[] {0, 1, 2, 3}; // user nice system idle, as node_exporter on darwin
+        }
+        if (osName.startsWith("Windows")) {
+            return new int[] {0, 2, 3, 5, 6}; // user system idle, interrupts and DPCs
+        }
+        return new int[] {0, 1, 2, 3, 4, 5, 6, 7};
+    }
     /** Loopback interfaces: lo on Linux, lo0 on macOS and the BSDs, "Loopback ..." on Windows. */
     private static final java.util.regex.Pattern LOOPBACK = java.util.regex.Pattern.compile("^(lo\\d*|Loopback.*)$");
 
@@ -62,7 +75,10 @@ public final class OshiHostProbe implements Probe {
         // ticks are milliseconds in OSHI, in the order of CPU_MODES (its TickType)
         long[][] ticks = cpu.getProcessorCpuLoadTicks();
         for (int c = 0; c < ticks.length; c++) {
-            for (int m = 0; m < CPU_MODES.length && m < ticks[c].length; m++) {
+            for (int m : MODES) {
+                if (m >= ticks[c].length) {
+                    continue;
+                }
                 r.counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", ticks[c][m] / 1000.0,
                         bootMillis, LabelSet.of("cpu", Integer.toString(c), "mode", CPU_MODES[m]));
             }

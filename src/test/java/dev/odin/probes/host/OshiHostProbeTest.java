@@ -84,6 +84,17 @@ class OshiHostProbeTest {
         assertFalse(OshiHostProbe.readOnly(null));
     }
 
+    @Test
+    void theCpuModesEachPlatformCounts() {
+        assertEquals(java.util.List.of(0, 1, 2, 3), list(OshiHostProbe.modes("Mac OS X")));
+        assertEquals(java.util.List.of(0, 2, 3, 5, 6), list(OshiHostProbe.modes("Windows 11")));
+        assertEquals(java.util.List.of(0, 1, 2, 3, 4, 5, 6, 7), list(OshiHostProbe.modes("Linux")));
+    }
+
+    private static java.util.List<Integer> list(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
     private static void assertLabelsWithin(StoreView sub, StoreView all, String metric) {
         TreeSet<String> mine = new TreeSet<>();
         values(sub, metric).keySet().forEach(l -> mine.add(l.toString()));
