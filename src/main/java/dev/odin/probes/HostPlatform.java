@@ -25,6 +25,9 @@ public final class HostPlatform {
      * @return why the root holds nothing to read, or null when it holds something
      */
     public static String absentRoot(Path root, String what) {
+        if (Files.exists(root.resolve("stat"))) {
+            return null; // procfs's /proc/stat: the common case, one stat(2) where a listing of /proc reads every pid
+        }
         if (!Files.isDirectory(root)) {
             return "no " + what + " at " + root + " (not Linux, or the host's " + what + " is not mounted there)";
         }
