@@ -2,6 +2,7 @@ package dev.odin.config;
 
 import dev.odin.probes.ProbeProperties;
 import dev.odin.health.HealthRegistry;
+import dev.odin.probes.HostPlatform;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeGroup;
 import dev.odin.probes.ProbeReadings;
@@ -9,7 +10,9 @@ import dev.odin.probes.ProbeRunner;
 import dev.odin.probes.gpu.GpuProbe;
 import dev.odin.probes.host.FilesystemStats;
 import dev.odin.probes.host.HostProbe;
+import dev.odin.probes.host.OshiHostProbe;
 import dev.odin.probes.power.BatteryProbe;
+import dev.odin.probes.power.OshiBatteryProbe;
 import dev.odin.probes.power.RaplProbe;
 import dev.odin.probes.process.ProcessProbe;
 import dev.odin.series.SeriesStore;
@@ -32,8 +35,14 @@ public class ProbeConfiguration {
     public ProbeRunner hostProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
         // OSHI (the machine's identity) reads procfs and sysfs from JVM-wide paths, fixed when
         // its classes load: point them at the configured roots first (a host's /proc in a pod)
-        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
-        oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_SYS_PATH, p.getSysRoot());
+        // (not at an empty or missing root: nothing there for OSHI, and the setting is JVM-wide)
+        if (HostPlatform.absentRoot(Path.of(p.getProcRoot()), "procfs") == null) {
+            oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_PROC_PATH, p.getProcRoot());
+            oshi.util.GlobalConfig.set(oshi.util.GlobalConfig.OSHI_UTIL_SYS_PATH, p.getSysRoot());
+        }
+        if (!p.getSource().readsProcfs(HostPlatform.linux())) {
+            return runner(new OshiHostProbe(Clock.systemUTC()), store, health);
+        }
         return runner(new HostProbe(Path.of(p.getProcRoot()), Path.of(p.getSysRoot()), p.getRootfs(),
                 Clock.systemUTC(), FilesystemStats.statvfs()), store, health);
     }
@@ -50,6 +59,9 @@ public class ProbeConfiguration {
 
     @Bean
     public ProbeRunner batteryProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        if (!p.getSource().readsProcfs(HostPlatform.linux())) {
+            return runner(new OshiBatteryProbe(), store, health);
+        }
         return runner(new BatteryProbe(Path.of(p.getSysRoot())), store, health);
     }
 
@@ -62,6 +74,9 @@ public class ProbeConfiguration {
 
     @Bean
     public ProbeRunner processProbe(ProbeProperties p, SeriesStore store, HealthRegistry health) {
+        if (!p.getSource().readsProcfs(HostPlatform.linux())) {
+            return runner(ProcessProbe.oshi(p.getProcess().getGroups()), store, health);
+        }
         return runner(new ProcessProbe(Path.of(p.getProcRoot()), p.getProcess().getGroups()), store, health);
     }
 

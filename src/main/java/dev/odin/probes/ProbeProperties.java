@@ -29,6 +29,29 @@ public class ProbeProperties {
     @NotBlank
     private String rootfs = "/";
 
+    /**
+     * Where the host, process and battery probes read the machine: {@code auto} reads procfs
+     * and sysfs on Linux and OSHI's cross-platform readings elsewhere (macOS, Windows, BSD);
+     * {@code procfs} and {@code oshi} force one (docs/probes.md says which series each gives).
+     */
+    @NotNull
+    private Source source = Source.AUTO;
+
+    /** Where the probes read the machine (docs/probes.md#platforms). */
+    public enum Source {
+        /** procfs and sysfs on Linux, OSHI on every other operating system. */
+        AUTO,
+        /** procfs and sysfs (Linux, or a Linux host's /proc and /sys mounted into a container). */
+        PROCFS,
+        /** OSHI's readings, on any operating system OSHI supports. */
+        OSHI;
+
+        /** @return whether the probes read procfs and sysfs on an operating system that is or is not Linux */
+        public boolean readsProcfs(boolean linux) {
+            return this == PROCFS || (this == AUTO && linux);
+        }
+    }
+
     @Valid
     private final Host host = new Host();
 
@@ -52,6 +75,10 @@ public class ProbeProperties {
     public String getRootfs() { return rootfs; }
 
     public void setRootfs(String rootfs) { this.rootfs = rootfs; }
+
+    public Source getSource() { return source; }
+
+    public void setSource(Source source) { this.source = source; }
 
     public Host getHost() { return host; }
 

@@ -30,6 +30,8 @@ public final class ProbeRunner implements Processor {
     private long lastSuccessMillis = -1;
     /** The last failure's message, so a failure that repeats every cycle is logged once. */
     private String lastFailure;
+    /** Why the probe was ABSENT last time it was, so that is logged once (at start), not every cycle. */
+    private String lastAbsence;
     private long errorCount;
     private long cycles;
     private long cpuNanosTotal;
@@ -63,6 +65,7 @@ public final class ProbeRunner implements Processor {
         Instant at = Instant.ofEpochMilli(startMillis);
         try {
             probe.collect(readings);
+            lastAbsence = null;
             ok = readings.degradedBecause() == null;
             if (ok) {
                 health.success(at);
@@ -74,6 +77,10 @@ public final class ProbeRunner implements Processor {
         } catch (Probe.AbsentException e) {
             readings.begin(startMillis);
             ok = true;
+            if (!java.util.Objects.equals(e.getMessage(), lastAbsence)) {
+                log.info("probe {} absent: {}", probe.name(), e.getMessage());
+                lastAbsence = e.getMessage();
+            }
             health.absent(e.getMessage());
         } catch (Exception e) {
             readings.begin(startMillis);

@@ -43,11 +43,12 @@ final class NvidiaSmi {
         try {
             Process p;
             try {
-                p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             } catch (IOException e) {
                 throw new NotInstalledException(command + " cannot be run: " + e.getMessage());
             }
+            // nothing to read on its input (no /dev/null to redirect from on Windows: close it)
+            p.getOutputStream().close();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(command + " did not finish within " + timeout.toMillis() + " ms; killed");

@@ -1,5 +1,6 @@
 package dev.odin.probes.host;
 
+import dev.odin.probes.HostPlatform;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.SysFiles;
@@ -58,6 +59,10 @@ public final class HostProbe implements Probe {
 
     @Override
     public void collect(ProbeReadings r) throws Exception {
+        String absent = HostPlatform.absentRoot(proc, "procfs");
+        if (absent != null) {
+            throw new Probe.AbsentException(absent);
+        }
         // /proc/stat is the one file without which the host probe has nothing to say
         stat(r);
         r.gauge("node_time_seconds", "System time in seconds since epoch (1970).", clock.millis() / 1000.0,

@@ -1,5 +1,6 @@
 package dev.odin.probes.process;
 
+import dev.odin.probes.HostPlatform;
 import dev.odin.probes.Probe;
 import dev.odin.probes.ProbeReadings;
 import dev.odin.probes.SysFiles;
@@ -63,10 +64,27 @@ public final class ProcessProbe implements Probe {
         }
     }
 
+    /** Whether the process table is read through OSHI instead of procfs (hosts without one). */
+    private final boolean viaOshi;
+    /** OSHI's process table, opened at the first cycle. */
+    private OshiProcesses oshi;
+    /** Why OSHI cannot read processes here, once it failed to open: the probe is then ABSENT. */
+    private String oshiUnsupported;
+
     public ProcessProbe(Path proc, List<dev.odin.probes.ProbeProperties.Group> groups) {
+        this(proc, groups, false);
+    }
+
+    private ProcessProbe(Path proc, List<dev.odin.probes.ProbeProperties.Group> groups, boolean viaOshi) {
         this.proc = proc;
         this.groups = new ProcessGroups(groups);
         this.reader = new ProcessReader(proc);
+        this.viaOshi = viaOshi;
+    }
+
+    /** The same groups and series from OSHI's process table: for macOS, Windows, the BSDs. */
+    public static ProcessProbe oshi(List<dev.odin.probes.ProbeProperties.Group> groups) {
+        return new ProcessProbe(Path.of("/proc"), groups, true);
     }
 
     @Override
@@ -75,11 +93,22 @@ public final class ProcessProbe implements Probe {
     }
 
     @Override
-    public void collect(ProbeReadings r) throws IOException {
-        Map<Integer, ProcessGroups.Group> membership = matchGroups(r);
+    public void collect(ProbeReadings r) throws IOException, Probe.AbsentException {
+        Map<Integer, ProcessGroups.Group> membership;
+        if (viaOshi) {
+            openOshi();
+            oshi.refresh();
+            membership = oshi.match(groups);
+        } else {
+            String absent = HostPlatform.absentRoot(proc, "procfs");
+            if (absent != null) {
+                throw new Probe.AbsentException(absent);
+            }
+            membership = matchGroups(r);
+        }
         Map<ProcessKey, Member> members = new HashMap<>();
         for (Map.Entry<Integer, ProcessGroups.Group> e : membership.entrySet()) {
-            ProcessReader.Sample p = reader.read(e.getKey());
+            ProcessReader.Sample p = viaOshi ? oshi.read(e.getKey()) : reader.read(e.getKey());
             if (p == null) {
                 continue; // exited since we saw its name
             }
@@ -104,6 +133,22 @@ public final class ProcessProbe implements Probe {
         sockets(r, byGroup);
         lastMembers = members;
         firstCycle = false;
+    }
+
+    private void openOshi() throws Probe.AbsentException {
+        if (oshi != null) {
+            return;
+        }
+        if (oshiUnsupported == null) {
+            try {
+                oshi = new OshiProcesses();
+                return;
+            } catch (RuntimeException | LinkageError e) {
+                oshiUnsupported = "OSHI cannot read this machine's processes (" + System.getProperty("os.name")
+                        + "): " + e;
+            }
+        }
+        throw new Probe.AbsentException(oshiUnsupported);
     }
 
     /** pid -> group for every process in a group, descendants folded in where asked. */
@@ -297,6 +342,55 @@ public final class ProcessProbe implements Probe {
 
     /** TCP connections by state per group, and each member's listening ports. */
     private void sockets(ProbeReadings r, Map<String, List<Member>> byGroup) {
+        Map<String, int[]> byState = new HashMap<>();
+        for (String group : byGroup.keySet()) {
+            byState.put(group, new int[TcpTable.STATES.length]);
+        }
+        Set<String> listening = new HashSet<>();
+        SocketSink sink = (m, state, port, protocol) -> {
+            byState.get(m.group)[state < TcpTable.STATES.length ? state : 0]++;
+            if (state == TcpTable.LISTEN && listening.add(m.key.pid() + "/" + port + "/" + protocol)) {
+                r.gauge("odin_process_listening_port", "A TCP port a process in a group listens on", 1,
+                        LabelSet.of("groupname", m.group, "pid", Integer.toString(m.key.pid()), "port",
+                                Integer.toString(port), "protocol", protocol));
+            }
+        };
+        if (viaOshi) {
+            oshiSockets(r, byGroup, sink);
+        } else {
+            procfsSockets(r, byGroup, sink);
+        }
+        for (Map.Entry<String, int[]> e : byState.entrySet()) {
+            int[] counts = e.getValue();
+            for (int s = 1; s < counts.length; s++) {
+                if (counts[s] > 0 || s == 1 || s == TcpTable.LISTEN) {
+                    r.gauge("odin_process_tcp_connections", "TCP sockets of a group's processes, by state", counts[s],
+                            LabelSet.of("groupname", e.getKey(), "state", TcpTable.stateName(s)));
+                }
+            }
+        }
+    }
+
+    private interface SocketSink {
+        void socket(Member owner, int state, int localPort, String protocol);
+    }
+
+    /** OSHI's connection list (it reads every process's sockets): only when the groups have members. */
+    private void oshiSockets(ProbeReadings r, Map<String, List<Member>> byGroup, SocketSink sink) {
+        Map<Integer, Member> owners = new HashMap<>();
+        byGroup.values().forEach(ms -> ms.forEach(m -> owners.put(m.key.pid(), m)));
+        if (owners.isEmpty()) {
+            return;
+        }
+        try {
+            oshi.tcp(owners.keySet(), (pid, state, port, protocol) -> sink.socket(owners.get(pid), state, port,
+                    protocol));
+        } catch (RuntimeException | LinkageError e) {
+            r.error("tcp sockets (OSHI): " + e);
+        }
+    }
+
+    private void procfsSockets(ProbeReadings r, Map<String, List<Member>> byGroup, SocketSink sink) {
         Map<Long, Member> owners = new HashMap<>();
         Map<String, Path> namespaces = new LinkedHashMap<>();
         for (List<Member> members : byGroup.values()) {
@@ -314,34 +408,12 @@ public final class ProcessProbe implements Probe {
                 namespaces.putIfAbsent(ns == null ? "pid:" + m.key.pid() : ns, pidDir.resolve("net"));
             }
         }
-        Map<String, int[]> byState = new HashMap<>();
-        for (String group : byGroup.keySet()) {
-            byState.put(group, new int[TcpTable.STATES.length]);
-        }
-        Set<String> listening = new HashSet<>();
         for (Path net : namespaces.values()) {
             try {
-                TcpTable.read(net, owners::containsKey, (inode, state, port, protocol) -> {
-                    Member m = owners.get(inode);
-                    byState.get(m.group)[state < TcpTable.STATES.length ? state : 0]++;
-                    if (state == TcpTable.LISTEN
-                            && listening.add(m.key.pid() + "/" + port + "/" + protocol)) {
-                        r.gauge("odin_process_listening_port", "A TCP port a process in a group listens on", 1,
-                                LabelSet.of("groupname", m.group, "pid", Integer.toString(m.key.pid()), "port",
-                                        Integer.toString(port), "protocol", protocol));
-                    }
-                });
+                TcpTable.read(net, owners::containsKey, (inode, state, port, protocol) -> sink.socket(
+                        owners.get(inode), state, port, protocol));
             } catch (IOException | RuntimeException e) {
                 r.error("tcp sockets in " + net + ": " + e);
-            }
-        }
-        for (Map.Entry<String, int[]> e : byState.entrySet()) {
-            int[] counts = e.getValue();
-            for (int s = 1; s < counts.length; s++) {
-                if (counts[s] > 0 || s == 1 || s == TcpTable.LISTEN) {
-                    r.gauge("odin_process_tcp_connections", "TCP sockets of a group's processes, by state", counts[s],
-                            LabelSet.of("groupname", e.getKey(), "state", TcpTable.stateName(s)));
-                }
             }
         }
     }
