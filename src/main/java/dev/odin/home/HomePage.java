@@ -40,7 +40,7 @@ final class HomePage {
             th,td{text-align:left;padding:5px 6px;border-top:1px solid var(--line);vertical-align:top;\
             overflow-wrap:break-word;word-break:break-word}
             th{font-weight:600;color:var(--dim);border-top:0;word-break:normal}
-            td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             .s{font-weight:600;white-space:nowrap}.UP,.idle,.sending{color:var(--ok)}\
             .DEGRADED,.retrying,.UNKNOWN{color:var(--warn)}.DOWN,.OUT_OF_SERVICE{color:var(--bad)}\
             .ABSENT{color:var(--dim)}
