@@ -4,6 +4,7 @@ import dev.odin.delivery.QueuedSender;
 import dev.odin.exporter.loki.LokiSink;
 import dev.odin.exporter.loki.LokiSinks;
 import dev.odin.exporter.otlp.OtlpExporter;
+import dev.odin.exporter.remotewrite.RemoteWriter;
 import dev.odin.health.ComponentHealth;
 import dev.odin.health.HealthRegistry;
 import dev.odin.home.Activity;
@@ -12,6 +13,7 @@ import dev.odin.home.OtlpPortAnswers;
 import dev.odin.home.StatusReport;
 import dev.odin.lifecycle.PeriodicTask;
 import dev.odin.receiver.otlp.OtlpGrpcServer;
+import dev.odin.traces.TracesForward;
 import dev.odin.usage.forward.UsageForwarder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -39,16 +41,17 @@ public class HomeConfiguration {
     @Bean
     public StatusReport statusReport(MeterRegistry registry, HealthContributorRegistry contributors,
             HealthRegistry components, ObjectProvider<LokiSinks> loki, ObjectProvider<OtlpExporter> otlpExport,
-            ObjectProvider<UsageForwarder> forward) {
+            ObjectProvider<UsageForwarder> forward, ObjectProvider<RemoteWriter> remoteWrite,
+            ObjectProvider<TracesForward> tracesForward) {
         return new StatusReport(registry, Clock.systemUTC(), contributors,
                 () -> (Collection<ComponentHealth>) components.all(), () -> {
                     List<QueuedSender> senders = new ArrayList<>();
-                    LokiSinks sinks = loki.getIfAvailable();
-                    if (sinks != null) {
-                        sinks.all().stream().map(LokiSink::sender).forEach(senders::add);
-                    }
-                    otlpExport.ifAvailable(e -> senders.add(e.sender()));
-                    forward.ifAvailable(f -> senders.add(f.sender()));
+                    // stream(): there may be more than one of a kind (the traces forward is an OtlpExporter too)
+                    loki.stream().forEach(sinks -> sinks.all().stream().map(LokiSink::sender).forEach(senders::add));
+                    otlpExport.stream().forEach(e -> senders.add(e.sender()));
+                    forward.stream().forEach(f -> senders.add(f.sender()));
+                    remoteWrite.stream().forEach(w -> senders.add(w.sender()));
+                    tracesForward.stream().forEach(t -> senders.add(t.exporter().sender()));
                     return senders;
                 });
     }

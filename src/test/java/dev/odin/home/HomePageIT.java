@@ -184,6 +184,13 @@ class HomePageIT extends OdinIntegrationTest {
         for (ComponentHealth probe : components.all()) {
             assertThat(html).contains("<tr><td>" + probe.name());
         }
+        assertThat(html).contains("version development build (not run from the jar) · up ");
+        // no input: a query is ignored, not reflected; anything but GET is refused
+        assertThat(get("/?name=%3Cscript%3E").body()).doesNotContain("<script");
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+                + "/")).POST(HttpRequest.BodyPublishers.ofString("x".repeat(100_000))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
         // the links it names answer
         for (String link : new String[] {"/usage", "/health", "/metrics", "/ready", "/api/usage", "/healthz"}) {
             assertThat(get(link).statusCode()).as(link).isEqualTo(200);
