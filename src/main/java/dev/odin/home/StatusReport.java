@@ -132,7 +132,8 @@ public final class StatusReport {
         Set<String> probeNames = new TreeSet<>();
         out.put("probes", probes(errors, probeNames));
         out.put("components", components(probeNames, errors));
-        errors.sort(Comparator.comparing((Map<String, Object> e) -> String.valueOf(e.get("time"))).reversed());
+        errors.sort(Comparator.comparing((Map<String, Object> e) -> instant(e.get("time")),
+                Comparator.nullsLast(Comparator.reverseOrder())));
         out.put("lastErrors", errors.size() > MAX_ERRORS ? new ArrayList<>(errors.subList(0, MAX_ERRORS)) : errors);
         out.put("links", links());
         return out;
@@ -312,6 +313,14 @@ public final class StatusReport {
         }
         String s = String.valueOf(o);
         return s.length() > MAX_TEXT ? s.substring(0, MAX_TEXT) + "…" : s;
+    }
+
+    private static Instant instant(Object time) {
+        try {
+            return time == null ? null : Instant.parse(String.valueOf(time));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static Instant latest(Instant a, Instant b) {
