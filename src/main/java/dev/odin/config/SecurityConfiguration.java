@@ -79,6 +79,7 @@ public class SecurityConfiguration {
      *   <li>/v1/** (OTLP/HTTP) needs an OTLP token when odin.auth.tokens-file is set;</li>
      *   <li>/alertmanager/** needs the webhook's credentials when they are set;</li>
      *   <li>/api/statusline (plan limits) needs an OTLP token when odin.auth.tokens-file is set;</li>
+     *   <li>/ (what this port is, dev.odin.home.OtlpPortAnswers) is open: it says nothing a token protects;</li>
      *   <li>anything else on the OTLP/HTTP port needs some credentials when either is set.</li>
      * </ul>
      */
@@ -119,6 +120,8 @@ public class SecurityConfiguration {
                     } else {
                         statusline.permitAll();
                     }
+                    // what this port is: the same text for everyone
+                    a.requestMatchers(paths.matcher("/")).permitAll();
                     // the container's error page for requests already refused above
                     a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
                     if (otlpAuth || webhookAuth) {
