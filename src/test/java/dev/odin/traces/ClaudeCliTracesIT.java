@@ -33,11 +33,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Traces from the real Claude Code CLI 2.1.332 (npm): two {@code claude -p} turns against a
+ * Traces from the real Claude Code CLI 2.1.332 (npm): three {@code claude -p} turns against a
  * stand-in Anthropic API with {@code CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1} and
- * {@code OTEL_TRACES_EXPORTER=otlp}, one exporting over OTLP/HTTP protobuf, one over JSON (over
- * gRPC the CLI's spans did not arrive at a fresh ODIN in this test; its metrics and events over
- * gRPC are covered by ClaudeCliPricesIT, the gRPC trace receiver by TracesPipelineIT). Each turn
+ * {@code OTEL_TRACES_EXPORTER=otlp}, over each OTLP protocol Claude Code speaks (gRPC after one
+ * export over that path, as ClaudeCliPricesIT does: at a cold ODIN the CLI's first gRPC export
+ * was lost). Each turn
  * sends a {@code claude_code.interaction} span and its {@code claude_code.llm_request} child:
  * ODIN's span metrics count exactly those (with the model label on llm_request), and the trace
  * store answers {@code /api/traces/{id}} for the trace id the turn's api_request event carries
@@ -50,7 +50,8 @@ class ClaudeCliTracesIT extends OdinIntegrationTest {
     static final Map<String, Protocol> RUNS = new LinkedHashMap<>();
 
     static {
-        RUNS.put("claude-sonnet-4-6", Protocol.HTTP_PROTOBUF);
+        RUNS.put("claude-sonnet-4-6", Protocol.GRPC);
+        RUNS.put("claude-haiku-4-5", Protocol.HTTP_PROTOBUF);
         RUNS.put("claude-opus-4-8", Protocol.HTTP_JSON);
     }
 
@@ -89,7 +90,19 @@ class ClaudeCliTracesIT extends OdinIntegrationTest {
         ClaudeCli.require();
         Await.until("ODIN's OTLP receivers", Duration.ofSeconds(60), () -> grpcServer.running()
                 && post("/v1/logs", "application/json", "{}".getBytes(StandardCharsets.UTF_8)).statusCode() == 200);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
+        try {
+            io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .export(io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.getDefaultInstance());
+            io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .export(io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.getDefaultInstance());
+        } finally {
+            channel.shutdownNow();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         Map<String, ClaudeCli.Result> results = new LinkedHashMap<>();
         try {
             Map<String, Future<ClaudeCli.Result>> runs = new LinkedHashMap<>();
@@ -115,15 +128,15 @@ class ClaudeCliTracesIT extends OdinIntegrationTest {
 
         String interaction = "{" + COMMON + "span_name=\"claude_code.interaction\",status_code=\"STATUS_CODE_UNSET\"}";
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(Double.valueOf(2.0).equals(scrape().value("traces_span_metrics_calls_total" + interaction))
+        while (!(Double.valueOf(3.0).equals(scrape().value("traces_span_metrics_calls_total" + interaction))
                 && RUNS.keySet().stream().allMatch(m -> calls(m) != null)) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         Exposition e = scrape();
         assertThat(e.metric("traces_span_metrics_calls_total")).as("span metrics; the CLIs' stderr: "
-                + results.values().stream().map(ClaudeCli.Result::stderr).toList()).hasSize(3);
-        assertThat(e.value("traces_span_metrics_calls_total" + interaction)).isEqualTo(2.0);
-        assertThat(e.value("traces_span_metrics_duration_seconds_count" + interaction)).isEqualTo(2.0);
+                + results.values().stream().map(ClaudeCli.Result::stderr).toList()).hasSize(4);
+        assertThat(e.value("traces_span_metrics_calls_total" + interaction)).isEqualTo(3.0);
+        assertThat(e.value("traces_span_metrics_duration_seconds_count" + interaction)).isEqualTo(3.0);
         for (String model : RUNS.keySet()) {
             String llm = "{" + COMMON.replace("otel_scope_name", "model=\"" + model + "\",otel_scope_name")
                     + "span_name=\"claude_code.llm_request\",status_code=\"STATUS_CODE_UNSET\",success=\"true\"}";
@@ -132,8 +145,8 @@ class ClaudeCliTracesIT extends OdinIntegrationTest {
             assertThat(e.value("claude_code_llm_request_ttft_seconds_count{job=\"claude-code\",model=\"" + model
                     + "\",otel_scope_name=\"spanmetricsconnector\",service_name=\"claude-code\"}")).as(model).isEqualTo(1.0);
         }
-        assertThat(e.metric("traces_span_metrics_calls_total")).as("nothing else counted").hasSize(3);
-        assertThat(e.value("odin_traces_store_spans_total")).isEqualTo(4.0);
+        assertThat(e.metric("traces_span_metrics_calls_total")).as("nothing else counted").hasSize(4);
+        assertThat(e.value("odin_traces_store_spans_total")).isEqualTo(6.0);
 
         // each turn's api_request event names its trace: the store answers it with exactly the turn's two spans
         Map<String, JsonNode> events = apiRequestEvents(results);
@@ -179,7 +192,7 @@ class ClaudeCliTracesIT extends OdinIntegrationTest {
     private Map<String, JsonNode> apiRequestEvents(Map<String, ClaudeCli.Result> results) throws Exception {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         Path dir = Path.of(props.getDataDir(), "events");
-        Await.until("both api_request events written", Duration.ofSeconds(20), () -> {
+        Await.until("every api_request event written", Duration.ofSeconds(20), () -> {
             out.clear();
             List<String> lines = new ArrayList<>();
             if (Files.isDirectory(dir)) {
