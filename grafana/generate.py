@@ -85,6 +85,23 @@ TRACE_SECTIONS = [
     ]),
 ]
 
+# Cost by repository and branch (transcripts, docs/usage.md "Repositories and branches") and the
+# share of the transcripts' cost telemetry did not report (alerting/rules/claude-telemetry-loss.yml)
+REPO = 'odin_claude_repository_cost_usd_total{source="transcript", machine=~"$machine"}'
+REPO_SECTIONS = [
+    ("Repositories and telemetry loss", [
+        ("bargauge", "Spend by repository (range, transcripts)", 8, 8, [
+            'topk(15, sum by (repository) (increase(%s[$__range])))' % REPO], "currencyUSD"),
+        ("timeseries", "Spend per hour by repository and branch", 16, 8, [
+            'topk(10, sum by (repository, branch) (increase(%s[1h])))' % REPO], "currencyUSD"),
+        ("timeseries", "Telemetry missing share of the transcripts' cost (1 h) by machine", 12, 8, [
+            'machine:odin_claude_telemetry_missing_ratio:1h{machine=~"$machine"}'], "percentunit"),
+        ("timeseries", "Transcript cost per hour and sessions without telemetry by machine", 12, 8, [
+            'machine:odin_claude_telemetry_coverage_transcript_usd:increase1h{machine=~"$machine"}',
+            'sum by (machine) (odin_claude_sessions_without_telemetry{machine=~"$machine"})']),
+    ]),
+]
+
 COST = 'claude_code_cost_usage_USD_total{%s}' % SEL
 TOK = 'claude_code_token_usage_tokens_total{%s}' % SEL
 GROW = 'max_over_time(%s[$__range]) - min_over_time(%s[$__range])'
@@ -164,7 +181,7 @@ claude = dashboard("claude-code-monitoring", "Claude Code Monitoring", [
         ("timeseries", "Plan used at reset at the current burn rate", 12, 8, ['window_machine_name_user_id:claude_code_plan_usage_ratio:at_reset{machine_name=~"$machine"}'], "percentunit"),
         ("timeseries", "Plan burn rate per hour", 12, 8, ['window_machine_name_user_id:claude_code_plan_usage_ratio:burn1h{machine_name=~"$machine"}'], "percentunit"),
     ]),
-] + TRACE_SECTIONS, CC_VARS, ["claude-code"])
+] + TRACE_SECTIONS + REPO_SECTIONS, CC_VARS, ["claude-code"])
 
 system = dashboard("odin-system", "System overview", [
     ("Health", [

@@ -90,6 +90,7 @@ public class TracesConfiguration {
         OtlpExportProperties config = new OtlpExportProperties();
         config.setEndpoint(props.getTraces().getOtlpEndpoint());
         config.setSignals(List.of(Signal.TRACES));
+        config.setHeaders(props.getTraces().getOtlpHeaders());
         ShutdownProperties s = shutdown.getIfAvailable();
         QueuedSender.Guard writes = (what, action) -> {
             if (what.equals(OtlpExporter.QUEUE_WRITE)) {

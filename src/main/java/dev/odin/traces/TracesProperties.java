@@ -4,6 +4,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -21,6 +23,14 @@ public class TracesProperties {
     private String otlpEndpoint = "";
 
     /**
+     * Headers of every forward request to {@link #otlpEndpoint}, e.g. the receiver's token
+     * ({@code odin.traces.otlp-headers.Authorization=Bearer ...}), as odin.otlp-export.headers
+     * are for the OTLP export: read at send time (never queued with the spans), never logged.
+     */
+    @NotNull
+    private Map<String, String> otlpHeaders = new LinkedHashMap<>();
+
+    /**
      * Label sets per span metric (traces_span_metrics_calls_total, _duration_seconds,
      * claude_code_llm_request_ttft_seconds): a span with a new set beyond this goes into the
      * one overflow series {@code otel_metric_overflow="true"}, as the spanmetrics connector's
@@ -34,6 +44,8 @@ public class TracesProperties {
 
     public String getOtlpEndpoint() { return otlpEndpoint; }
     public void setOtlpEndpoint(String otlpEndpoint) { this.otlpEndpoint = otlpEndpoint == null ? "" : otlpEndpoint.trim(); }
+    public Map<String, String> getOtlpHeaders() { return otlpHeaders; }
+    public void setOtlpHeaders(Map<String, String> otlpHeaders) { this.otlpHeaders = otlpHeaders == null ? new LinkedHashMap<>() : otlpHeaders; }
     public int getMetricsCardinalityLimit() { return metricsCardinalityLimit; }
     public void setMetricsCardinalityLimit(int metricsCardinalityLimit) { this.metricsCardinalityLimit = metricsCardinalityLimit; }
     public Store getStore() { return store; }

@@ -24,7 +24,9 @@ import org.yaml.snakeyaml.Yaml;
  * same model are reduced to its id, each rule explicit: letter case, a {@code [1m]}/{@code [2m]}
  * context suffix, a gateway route or ARN before the last {@code /}, a Bedrock
  * {@code [region.]anthropic.} prefix and {@code -v1:0} suffix, a Vertex {@code @20250514} date, a
- * {@code -fast} suffix (fast rates). A dated id ({@code claude-opus-4-5-20251101}) not listed
+ * {@code -fast} suffix (fast rates). A request served by US-only inference costs its tokens times
+ * {@code us-only-multiplier} (1.1); web searches cost {@code web-search-request} each ($0.01, per
+ * model or for the table). A dated id ({@code claude-opus-4-5-20251101}) not listed
  * itself is looked up without its {@code -YYYYMMDD} date. Anything else is not priced: the cost
  * is null, never a guess.
  */
@@ -55,17 +57,25 @@ public final class Pricing {
      * One model's prices: standard, the long-context tier (null: none) for requests whose prompt
      * is above {@code longContextAbove} tokens, fast mode (null: fast is billed as standard).
      */
-    record Model(String id, Rates standard, long longContextAbove, Rates longContext, Rates fast) {
+    record Model(String id, Rates standard, long longContextAbove, Rates longContext, Rates fast,
+            BigDecimal webSearchRequest) {
     }
+
+    /** Anthropic's US-only inference multiplier ({@code inference_geo: "us"}), when the table names none. */
+    static final BigDecimal US_ONLY_MULTIPLIER = new BigDecimal("1.1");
+    /** USD per web search ($10 per 1,000), when the table names none. */
+    static final BigDecimal WEB_SEARCH_REQUEST = new BigDecimal("0.01");
 
     private final String version;
     private final Map<String, Model> byName;
     private final List<Model> models;
+    private final BigDecimal usOnlyMultiplier;
 
-    private Pricing(String version, List<Model> models, Map<String, Model> byName) {
+    private Pricing(String version, List<Model> models, Map<String, Model> byName, BigDecimal usOnlyMultiplier) {
         this.version = version;
         this.models = models;
         this.byName = byName;
+        this.usOnlyMultiplier = usOnlyMultiplier;
     }
 
     /** The table the jar carries. */
@@ -85,6 +95,11 @@ public final class Pricing {
             throw new IllegalArgumentException("a price table is a map with a list `models`");
         }
         long defaultThreshold = number(doc, "long-context-threshold", 200_000, "the table");
+        Map<String, Object> top = (Map<String, Object>) doc;
+        BigDecimal usOnly = top.containsKey("us-only-multiplier") ? price(top, "us-only-multiplier", "the table")
+                : US_ONLY_MULTIPLIER;
+        BigDecimal webSearch = top.containsKey("web-search-request") ? price(top, "web-search-request", "the table")
+                : WEB_SEARCH_REQUEST;
         List<Model> models = new ArrayList<>();
         Map<String, Model> byName = new HashMap<>();
         for (Object o : list) {
@@ -101,7 +116,8 @@ public final class Pricing {
             Map<String, Object> lc = map(m, "long-context", id);
             Map<String, Object> fast = map(m, "fast", id);
             Model model = new Model(id, rates(m, id), lc == null ? 0 : number(lc, "above-prompt-tokens", defaultThreshold, id),
-                    lc == null ? null : rates(lc, id + " long-context"), fast == null ? null : rates(fast, id + " fast"));
+                    lc == null ? null : rates(lc, id + " long-context"), fast == null ? null : rates(fast, id + " fast"),
+                    m.containsKey("web-search-request") ? price(m, "web-search-request", id) : webSearch);
             models.add(model);
             List<String> names = new ArrayList<>(List.of(id));
             if (m.get("aliases") instanceof List<?> aliases) {
@@ -119,7 +135,7 @@ public final class Pricing {
                 }
             }
         }
-        return new Pricing(String.valueOf(doc.get("version")), List.copyOf(models), Map.copyOf(byName));
+        return new Pricing(String.valueOf(doc.get("version")), List.copyOf(models), Map.copyOf(byName), usOnly);
     }
 
     private static String name(Object v, Map<String, Object> entry) {
@@ -182,14 +198,20 @@ public final class Pricing {
         return models.stream().map(Model::id).toList();
     }
 
-    /** @return the cost of one request at standard speed in USD, or null when the model is not in the table */
+    /**
+     * @return the cost of one request in USD, or null when the model is not in the table: its
+     *     tokens at the rates of its speed ({@link TokenUsage#fast()}) and tier, times the US-only
+     *     multiplier when {@link TokenUsage#usOnly()}, plus its web searches at the per-search
+     *     price (not multiplied), as Claude Code computes its own cost
+     */
     public BigDecimal cost(String model, TokenUsage usage) {
         return cost(model, usage, false);
     }
 
     /**
-     * @param fast the request ran in fast mode (Claude Code's {@code speed: "fast"}): the model's
-     *     fast rates (which replace the long-context tier), its standard ones when it has none
+     * @param fast the request ran in fast mode (Claude Code's {@code speed: "fast"}) even if
+     *     {@code usage} does not say so: the model's fast rates (which replace the long-context
+     *     tier), its standard ones when it has none
      * @return the cost of one request in USD, or null when the model is not in the table
      */
     public BigDecimal cost(String model, TokenUsage usage, boolean fast) {
@@ -198,11 +220,20 @@ public final class Pricing {
             return null;
         }
         Model m = l.model();
-        if ((fast || l.fast()) && m.fast() != null) {
-            return m.fast().cost(usage);
+        BigDecimal tokens;
+        if ((fast || usage.fast() || l.fast()) && m.fast() != null) {
+            tokens = m.fast().cost(usage);
+        } else {
+            boolean longContext = m.longContext() != null && usage.promptTokens() > m.longContextAbove();
+            tokens = (longContext ? m.longContext() : m.standard()).cost(usage);
         }
-        boolean longContext = m.longContext() != null && usage.promptTokens() > m.longContextAbove();
-        return (longContext ? m.longContext() : m.standard()).cost(usage);
+        if (usage.usOnly()) {
+            tokens = tokens.multiply(usOnlyMultiplier);
+        }
+        if (usage.webSearchRequests() > 0) {
+            tokens = tokens.add(m.webSearchRequest().multiply(BigDecimal.valueOf(usage.webSearchRequests())));
+        }
+        return tokens;
     }
 
     /** @return the table id the model name is priced as, or null when it is not priced */

@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
  * turns, summaries, tool results, fields added by newer versions) is skipped. A line that is not
  * JSON, or an assistant line without the fields usage needs, is counted as malformed and
  * skipped: one bad line never stops the file. The line's {@code cwd} and {@code gitBranch} say
- * where the request was made (null when missing or not a string; usage still counts).
+ * where the request was made (null when missing or not a string; usage still counts). What else
+ * the price depends on is passed on in the {@link TokenUsage}: {@code usage.speed} (fast mode),
+ * {@code usage.inference_geo} ({@code "us"}: US-only inference) and
+ * {@code usage.server_tool_use.web_search_requests}.
  */
 public final class TranscriptParser {
 
@@ -55,11 +58,26 @@ public final class TranscriptParser {
         if (split.isObject() && write5m + write1h < cacheWrite) {
             write5m = cacheWrite - write1h; // older lines split only part of it: the rest is 5-minute
         }
+        JsonNode serverTools = usage.path("server_tool_use");
+        long webSearches = serverTools.isObject() ? Math.max(0, serverTools.path("web_search_requests").asLong(0)) : 0;
         TokenUsage tokens = new TokenUsage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
-                write5m, write1h, usage.path("cache_read_input_tokens").asLong(0));
+                write5m, write1h, usage.path("cache_read_input_tokens").asLong(0), webSearches, fast(usage.get("speed")),
+                usage.path("inference_geo").isTextual() && "us".equals(usage.path("inference_geo").asText()));
         return new UsageRecord(text(n, "sessionId"), text(message, "id"), text(n, "requestId"),
                 text(message, "model"), time, project, n.path("isSidechain").asBoolean(false), tokens,
                 textual(n, "cwd"), textual(n, "gitBranch"));
+    }
+
+    /**
+     * Whether {@code usage.speed} bills the request at fast rates. As Claude Code prices it:
+     * {@code "fast"} does, {@code "standard"}, null or missing do not, and any other value (a speed
+     * newer than this table) is billed as fast rather than under-priced.
+     */
+    static boolean fast(JsonNode speed) {
+        if (speed == null || speed.isNull() || !speed.isTextual() || speed.asText().isEmpty()) {
+            return false;
+        }
+        return !"standard".equals(speed.asText());
     }
 
     private static String text(JsonNode n, String field) {

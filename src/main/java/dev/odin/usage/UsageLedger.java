@@ -29,13 +29,12 @@ public final class UsageLedger {
     /** What a record changed: the request's counted tokens before and after it. */
     public record Counted(TokenUsage before, TokenUsage after) {
         public TokenUsage added() {
-            return new TokenUsage(after.input() - before.input(), after.output() - before.output(),
-                    after.cacheWrite5m() - before.cacheWrite5m(), after.cacheWrite1h() - before.cacheWrite1h(),
-                    after.cacheRead() - before.cacheRead());
+            return minus(after, before);
         }
 
+        /** Whether the record added tokens or web searches (a repeat adds none). */
         public boolean changed() {
-            return !before.equals(after);
+            return !before.sameCounts(after);
         }
     }
 
@@ -47,13 +46,27 @@ public final class UsageLedger {
             return new Counted(NONE, r.usage());
         }
         String key = r.messageId() + "\u0000" + r.requestId();
-        TokenUsage before = counted.getOrDefault(key, NONE);
         TokenUsage now = r.usage();
-        TokenUsage max = new TokenUsage(Math.max(before.input(), now.input()), Math.max(before.output(), now.output()),
-                Math.max(before.cacheWrite5m(), now.cacheWrite5m()), Math.max(before.cacheWrite1h(), now.cacheWrite1h()),
-                Math.max(before.cacheRead(), now.cacheRead()));
+        // what was counted is priced as this line is (speed, region): the lines of one request agree on them
+        TokenUsage before = counted.getOrDefault(key, NONE).billedAs(now);
+        TokenUsage max = max(before, now);
         counted.put(key, max);
         return new Counted(before, max);
+    }
+
+    /** The component-wise maximum of the counts; speed and region those of {@code now}. */
+    static TokenUsage max(TokenUsage before, TokenUsage now) {
+        return new TokenUsage(Math.max(before.input(), now.input()), Math.max(before.output(), now.output()),
+                Math.max(before.cacheWrite5m(), now.cacheWrite5m()), Math.max(before.cacheWrite1h(), now.cacheWrite1h()),
+                Math.max(before.cacheRead(), now.cacheRead()),
+                Math.max(before.webSearchRequests(), now.webSearchRequests()), now.fast(), now.usOnly());
+    }
+
+    /** The counts of {@code a} beyond {@code b}; speed and region those of {@code a}. */
+    static TokenUsage minus(TokenUsage a, TokenUsage b) {
+        return new TokenUsage(a.input() - b.input(), a.output() - b.output(), a.cacheWrite5m() - b.cacheWrite5m(),
+                a.cacheWrite1h() - b.cacheWrite1h(), a.cacheRead() - b.cacheRead(),
+                a.webSearchRequests() - b.webSearchRequests(), a.fast(), a.usOnly());
     }
 
     /**
@@ -68,7 +81,8 @@ public final class UsageLedger {
         TokenUsage b = counted.getOrDefault(key, NONE);
         counted.put(key, new TokenUsage(b.input() + added.input(), b.output() + added.output(),
                 b.cacheWrite5m() + added.cacheWrite5m(), b.cacheWrite1h() + added.cacheWrite1h(),
-                b.cacheRead() + added.cacheRead()));
+                b.cacheRead() + added.cacheRead(), b.webSearchRequests() + added.webSearchRequests(), added.fast(),
+                added.usOnly()));
     }
 
     /** @return the tokens this record adds to the totals (all zero for a repeat) */
@@ -83,12 +97,8 @@ public final class UsageLedger {
             counted.put(key, now);
             return now;
         }
-        TokenUsage max = new TokenUsage(Math.max(before.input(), now.input()), Math.max(before.output(), now.output()),
-                Math.max(before.cacheWrite5m(), now.cacheWrite5m()), Math.max(before.cacheWrite1h(), now.cacheWrite1h()),
-                Math.max(before.cacheRead(), now.cacheRead()));
+        TokenUsage max = max(before, now);
         counted.put(key, max);
-        return new TokenUsage(max.input() - before.input(), max.output() - before.output(),
-                max.cacheWrite5m() - before.cacheWrite5m(), max.cacheWrite1h() - before.cacheWrite1h(),
-                max.cacheRead() - before.cacheRead());
+        return minus(max, before);
     }
 }

@@ -91,6 +91,15 @@ public final class UsageStore {
             g.writeNumberField("cacheWrite5m", e.tokens().cacheWrite5m());
             g.writeNumberField("cacheWrite1h", e.tokens().cacheWrite1h());
             g.writeNumberField("cacheRead", e.tokens().cacheRead());
+            if (e.tokens().webSearchRequests() != 0) {
+                g.writeNumberField("webSearch", e.tokens().webSearchRequests());
+            }
+            if (e.tokens().fast()) {
+                g.writeBooleanField("fast", true);
+            }
+            if (e.tokens().usOnly()) {
+                g.writeBooleanField("usOnly", true);
+            }
             if (e.cost() != null) {
                 g.writeStringField("cost", e.cost().toPlainString());
             }
@@ -122,7 +131,8 @@ public final class UsageStore {
         return new UsageEvent(Instant.ofEpochMilli(n.path("t").asLong()), n.path("source").asText(),
                 n.path("machine").asText(), n.path("project").asText(), n.path("session").asText(),
                 n.path("model").asText(), new TokenUsage(n.path("input").asLong(), n.path("output").asLong(),
-                        n.path("cacheWrite5m").asLong(), n.path("cacheWrite1h").asLong(), n.path("cacheRead").asLong()),
+                        n.path("cacheWrite5m").asLong(), n.path("cacheWrite1h").asLong(), n.path("cacheRead").asLong(),
+                        n.path("webSearch").asLong(0), n.path("fast").asBoolean(false), n.path("usOnly").asBoolean(false)),
                 n.hasNonNull("cost") ? new BigDecimal(n.get("cost").asText()) : null,
                 n.hasNonNull("message") ? n.get("message").asText() : null,
                 n.hasNonNull("request") ? n.get("request").asText() : null,

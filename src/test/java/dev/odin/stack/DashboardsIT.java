@@ -194,6 +194,7 @@ class DashboardsIT extends OdinIntegrationTest {
         }
         try (PrometheusServer prom = new PrometheusServer(prometheus, "127.0.0.1:" + managementPort, "/metrics", rules)) {
             prom.awaitTargetUp(Duration.ofSeconds(60));
+            liveRepositoryUsage(); // while Prometheus scrapes: the repository and loss panels see the counters grow
             Thread.sleep(1000);
             processProbe.runCycle(); // a second reading: CPU has grown
             Thread.sleep(2500); // a few scrapes, so that rate() has two points
@@ -213,6 +214,7 @@ class DashboardsIT extends OdinIntegrationTest {
             }
             assertThat(checked).isGreaterThan(60);
             assertThat(empty).as("queries that found no data").isEmpty();
+            repositoryAndLossPanelsFindData(prom);
 
             // the rules: Prometheus loaded them (it would not start otherwise); every series they
             // read must exist in what ODIN exposes, so a misspelt metric name cannot hide there
@@ -229,6 +231,67 @@ class DashboardsIT extends OdinIntegrationTest {
             }
             assertThat(missing).as("series the rules read that ODIN does not expose").isEmpty();
         }
+    }
+
+    static final String REPOSITORY_ROW = "Repositories and telemetry loss";
+
+    /** One more request of the live session, in a repository and branch, half of its cost in telemetry. */
+    private void liveRepositoryUsage() throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        dev.odin.usage.TokenUsage tokens = new dev.odin.usage.TokenUsage(2000, 200, 0, 0, 0);
+        usage.record(List.of(new dev.odin.usage.UsageEvent(now, dev.odin.usage.UsageEvent.TRANSCRIPT, "dash-it",
+                "proj", "dash-it-session", "claude-sonnet-4-6", tokens, new java.math.BigDecimal("2.00"), "msg_dash_2",
+                "req_dash_2", "dana", "", "github.com/odin/dash", "main")));
+        usage.record(List.of(new dev.odin.usage.UsageEvent(now, dev.odin.usage.UsageEvent.TELEMETRY, "dash-it",
+                "proj", "dash-it-session", "claude-sonnet-4-6", tokens, new java.math.BigDecimal("1.00"), null, null,
+                "dana", "")));
+    }
+
+    /**
+     * The panels of the repository and telemetry-loss row must find data themselves, their
+     * recording rules included: a rule of an interval longer than this test (1 m) is replaced by
+     * its expression, so the query runs on what ODIN exposed while Prometheus scraped it.
+     */
+    private void repositoryAndLossPanelsFindData(PrometheusServer prom) throws Exception {
+        Map<String, String> recorded = new LinkedHashMap<>();
+        for (java.util.Map<String, Object> r : AlertRulesTest.rules()) {
+            if (r.get("record") != null) {
+                recorded.put(String.valueOf(r.get("record")), String.valueOf(r.get("expr")).trim());
+            }
+        }
+        Set<String> titles = new HashSet<>();
+        boolean inRow = false;
+        for (JsonNode p : dashboards.get("claude-code.json").get("panels")) {
+            if (p.get("type").asText().equals("row")) {
+                inRow = p.get("title").asText().equals(REPOSITORY_ROW);
+            } else if (inRow) {
+                titles.add(p.get("title").asText());
+            }
+        }
+        assertThat(titles).as("panels of the row " + REPOSITORY_ROW).hasSize(4);
+        Map<String, JsonNode> results = new LinkedHashMap<>();
+        for (Query q : queries()) {
+            if (!titles.contains(q.panel())) {
+                continue;
+            }
+            String expr = q.expr().replace("$machine", ".*").replace("$__range", "1h");
+            for (var rule : recorded.entrySet()) {
+                expr = expr.replaceAll(Pattern.quote(rule.getKey()) + "(\\{[^}]*})?", Matcher.quoteReplacement("(" + rule.getValue() + ")"));
+            }
+            JsonNode result = prom.query(expr, null);
+            assertThat(result.size()).as(q.panel() + ": " + expr).isPositive();
+            results.put(q.panel() + " / " + q.expr(), result);
+        }
+        assertThat(results).hasSize(5);
+        // the live session's repository, and its machine's loss: telemetry reported half of it (about
+        // 0.5: increase() extrapolates each counter over its own samples), never outside [0, 1]
+        assertThat(results.entrySet().stream().filter(e -> e.getKey().startsWith("Spend by repository"))
+                .findFirst().orElseThrow().getValue().toString()).contains("\"repository\":\"github.com/odin/dash\"");
+        JsonNode loss = results.entrySet().stream().filter(e -> e.getKey().contains("missing_ratio")).findFirst()
+                .orElseThrow().getValue();
+        assertThat(loss.get(0).path("metric").path("machine").asText()).isEqualTo("dash-it");
+        double ratio = Double.parseDouble(loss.get(0).path("value").get(1).asText());
+        assertThat(ratio).isBetween(0.0, 1.0);
     }
 
     @Test

@@ -31,6 +31,14 @@ public final class StandInAnthropic implements AutoCloseable {
     public record Usage(long input, long output, long cacheWrite5m, long cacheWrite1h, long cacheRead) {
     }
 
+    /**
+     * What else an answer's usage says for its price, as the API reports it: {@code speed}
+     * ("standard", "fast"), {@code inference_geo} ("us" for US-only inference; "" global) and
+     * {@code server_tool_use.web_search_requests}. A null speed or region is left out.
+     */
+    public record Billing(String speed, String inferenceGeo, long webSearchRequests) {
+    }
+
     /** One request received: the model asked for, whether streamed, the whole JSON body. */
     public record Request(String model, boolean stream, JsonNode body) {
     }
@@ -40,6 +48,7 @@ public final class StandInAnthropic implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Usage> usage = new ConcurrentHashMap<>();
+    private final Map<String, Billing> billing = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Usage fallback = new Usage(1200, 42, 800, 200, 4000);
@@ -73,6 +82,12 @@ public final class StandInAnthropic implements AutoCloseable {
     /** The usage answered for requests of {@code model}. */
     public StandInAnthropic usage(String model, Usage u) {
         usage.put(model, u);
+        return this;
+    }
+
+    /** The speed, region and web searches answered for requests of {@code model} (default: none said). */
+    public StandInAnthropic billing(String model, Billing b) {
+        billing.put(model, b);
         return this;
     }
 
@@ -139,6 +154,16 @@ public final class StandInAnthropic implements AutoCloseable {
         usage.putObject("cache_creation").put("ephemeral_5m_input_tokens", u.cacheWrite5m())
                 .put("ephemeral_1h_input_tokens", u.cacheWrite1h());
         usage.put("output_tokens", output).put("service_tier", "standard");
+        Billing b = billing.get(model);
+        if (b != null) {
+            serverToolUse(usage, b);
+            if (b.speed() != null) {
+                usage.put("speed", b.speed());
+            }
+            if (b.inferenceGeo() != null) {
+                usage.put("inference_geo", b.inferenceGeo());
+            }
+        }
         return m;
     }
 
@@ -160,9 +185,17 @@ public final class StandInAnthropic implements AutoCloseable {
         event(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
         ObjectNode end = JSON.createObjectNode().put("type", "message_delta");
         end.putObject("delta").put("stop_reason", "end_turn").putNull("stop_sequence");
-        end.putObject("usage").put("output_tokens", u.output());
+        ObjectNode endUsage = end.putObject("usage").put("output_tokens", u.output());
+        Billing b = billing.get(model);
+        if (b != null) {
+            serverToolUse(endUsage, b); // the final count, as the API sends it with the output tokens
+        }
         event(out, "message_delta", end);
         event(out, "message_stop", JSON.createObjectNode().put("type", "message_stop"));
+    }
+
+    private static void serverToolUse(ObjectNode usage, Billing b) {
+        usage.putObject("server_tool_use").put("web_search_requests", b.webSearchRequests()).put("web_fetch_requests", 0);
     }
 
     private static void event(OutputStream out, String name, JsonNode data) throws IOException {

@@ -51,10 +51,13 @@ class TracesPipelineIT extends OdinIntegrationTest {
     static final HttpStandIn FORWARD = HttpStandIn.start();
     static final String TOOL_TRACE = "685e4cf31a4312b72f64c38276bacb8d";
     static final String CHAT_TRACE = "9be927d0a6e676cd14aa224ce3521975";
+    /** odin.traces.otlp-headers: sent with every forward, never queued nor logged. */
+    static final String FORWARD_TOKEN = "trace-forward-token-d41d8cd98f00b204";
 
     @DynamicPropertySource
     static void forward(DynamicPropertyRegistry r) {
         r.add("odin.traces.otlp-endpoint", () -> FORWARD.url(""));
+        r.add("odin.traces.otlp-headers.Authorization", () -> "Bearer " + FORWARD_TOKEN);
         r.add("odin.loki.url", () -> "");
     }
 
@@ -73,6 +76,7 @@ class TracesPipelineIT extends OdinIntegrationTest {
     void spansBecomeMetricsLinesAndAForwardThatOutlastsAnOutage() throws Exception {
         // the endpoint refuses the first three attempts: the spans wait in the queue, nothing is lost
         FORWARD.failNext(3, 503);
+        dev.odin.testing.LogCapture log = dev.odin.testing.LogCapture.root();
         HttpResponse<byte[]> tool = post("/v1/traces", "application/json",
                 fixture("claude-code-2.1.332-traces/http-json-tool/v1_traces_0003.json"));
         assertThat(tool.statusCode()).isEqualTo(200);
@@ -143,6 +147,7 @@ class TracesPipelineIT extends OdinIntegrationTest {
             HttpStandIn.Request r;
             while ((r = FORWARD.next(Duration.ofMillis(200))) != null) {
                 assertThat(r.path()).isEqualTo("/v1/traces");
+                assertThat(r.header("Authorization")).isEqualTo("Bearer " + FORWARD_TOKEN);
                 byte[] body = "gzip".equals(r.header("Content-Encoding"))
                         ? new GZIPInputStream(new ByteArrayInputStream(r.bytes())).readAllBytes() : r.bytes();
                 ExportTraceServiceRequest got = ExportTraceServiceRequest.parseFrom(body);
@@ -159,6 +164,15 @@ class TracesPipelineIT extends OdinIntegrationTest {
         });
         assertThat(forwarded).hasSize(8);
         assertThat(FORWARD.answered()).isGreaterThanOrEqualTo(4);
+        // the header's token: in no log line (the refusals were logged) and in nothing under the data dir
+        log.close();
+        assertThat(log.text()).doesNotContain(FORWARD_TOKEN);
+        try (Stream<Path> files = Files.walk(Path.of(props.getDataDir()))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .as(f.toString()).doesNotContain(FORWARD_TOKEN);
+            }
+        }
     }
 
     private List<String> eventLines() throws Exception {
