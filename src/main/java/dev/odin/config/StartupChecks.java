@@ -56,6 +56,8 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         Binder binder = Binder.get(environment);
         checkDataDir(dataDir(environment, binder.bind("odin.data-dir", String.class).orElse(""), log));
         checkRouteFiles(binder.bind("camel.main.routes-include-pattern", String.class).orElse(null));
+        checkTranscriptsDir(binder.bind("odin.claude.transcripts-enabled", Boolean.class).orElse(true),
+                binder.bind("odin.claude.transcripts-dir", String.class).orElse(""));
         ClassLoader loader = application.getClassLoader() != null ? application.getClassLoader()
                 : StartupChecks.class.getClassLoader();
         for (String warning : unknownSettings(environment, loader)) {
@@ -98,6 +100,21 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         } catch (IOException e) {
             throw new RefusedStartException(setting + " " + dir + " is not usable (" + reason(e) + "): set "
                     + setting + " to a directory ODIN may create and write to");
+        }
+    }
+
+    /**
+     * The transcripts directory is the path of a Camel file endpoint URI: a '?' or '#' in it would
+     * start the URI's options (a container run with an arbitrary UID has user.home "?", which made
+     * the default "?/.claude/projects"), and the route would fail to start with Camel's words.
+     */
+    static void checkTranscriptsDir(boolean enabled, String dir) {
+        if (enabled && (dir.indexOf('?') >= 0 || dir.indexOf('#') >= 0)) {
+            String setting = Settings.named("odin.claude.transcripts-dir");
+            throw new RefusedStartException(setting + " \"" + dir + "\" has a '?' or '#'"
+                    + (dir.startsWith("?") ? " (the account has no home directory)" : "") + ": set " + setting
+                    + " to the directory Claude Code writes transcripts under, or "
+                    + Settings.named("odin.claude.transcripts-enabled") + " to false");
         }
     }
 

@@ -60,6 +60,19 @@ class StartupRefusalsTest {
     }
 
     @Test
+    void aTranscriptsDirUnderAnUnknownHome(@TempDir Path dir) {
+        // what ${user.home}/.claude/projects becomes for an account without a home (user.home "?")
+        assertThat(refusal(start(dir, "--odin.claude.transcripts-enabled=true",
+                "--odin.claude.transcripts-dir=?/.claude/projects"))).isEqualTo("odin.claude.transcripts-dir"
+                + " (ODIN_CLAUDE_TRANSCRIPTSDIR) \"?/.claude/projects\" has a '?' or '#' (the account has no home"
+                + " directory): set odin.claude.transcripts-dir (ODIN_CLAUDE_TRANSCRIPTSDIR) to the directory Claude"
+                + " Code writes transcripts under, or odin.claude.transcripts-enabled"
+                + " (ODIN_CLAUDE_TRANSCRIPTSENABLED) to false");
+        // off, the path is never used
+        assertThat(start(dir, "--odin.claude.transcripts-dir=?/.claude/projects")).isNull();
+    }
+
+    @Test
     void aMissingRoutesDirectory(@TempDir Path dir) {
         String include = "file:" + dir.resolve("nowhere") + "/*.yaml";
         assertThat(refusal(start(dir, "--odin.routes.include=" + include))).isEqualTo("odin.routes.include"

@@ -164,6 +164,13 @@ class TracesPipelineIT extends OdinIntegrationTest {
         });
         assertThat(forwarded).hasSize(8);
         assertThat(FORWARD.answered()).isGreaterThanOrEqualTo(4);
+        // the forward's export requests are counted under its own sender, apart from odin.otlp-export's
+        Await.until("the delivered export counted", Duration.ofSeconds(10), () -> scrape().value(
+                "odin_otlp_export_requests_total{outcome=\"delivered\",sender=\"traces-export\",signal=\"traces\"}") != null);
+        assertThat(scrape().value(
+                "odin_otlp_export_requests_total{outcome=\"retry\",sender=\"traces-export\",signal=\"traces\"}"))
+                .isGreaterThanOrEqualTo(3.0);
+        assertThat(scrape().text()).doesNotContain("sender=\"otlp-export\"");
         // the header's token: in no log line (the refusals were logged) and in nothing under the data dir
         log.close();
         assertThat(log.text()).doesNotContain(FORWARD_TOKEN);

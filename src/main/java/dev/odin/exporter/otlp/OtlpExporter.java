@@ -107,7 +107,7 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
         this.sender = new QueuedSender(options, this::send, OtlpExporter::writeDeadLetter, null, registry, clock);
         if (registry != null) {
             for (Signal s : Signal.values()) {
-                Counter.builder("odin.otlp.export.rejected").tag("signal", s.tag())
+                Counter.builder("odin.otlp.export.rejected").tag("signal", s.tag()).tag("sender", name)
                         .description("Items the OTLP export endpoint rejected in a partial_success (not retried)")
                         .register(registry);
             }
@@ -171,7 +171,7 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
         count(signal, answer.label());
         if (answer.partial()) {
             if (registry != null) {
-                registry.counter("odin.otlp.export.rejected", "signal", signal.tag()).increment(answer.rejected());
+                registry.counter("odin.otlp.export.rejected", "signal", signal.tag(), "sender", name).increment(answer.rejected());
             }
             String cause = signal.tag() + ":" + (answer.rejectionMessage().length() > 80
                     ? answer.rejectionMessage().substring(0, 80) : answer.rejectionMessage());
@@ -189,8 +189,8 @@ public final class OtlpExporter implements SmartLifecycle, AutoCloseable {
     private void count(Signal signal, String outcome) {
         if (registry != null) {
             requests.computeIfAbsent(signal.tag() + "/" + outcome, k -> Counter.builder("odin.otlp.export.requests")
-                    .tag("signal", signal.tag()).tag("outcome", outcome)
-                    .description("Exports sent to the OTLP export endpoint, by signal and outcome").register(registry))
+                    .tag("signal", signal.tag()).tag("outcome", outcome).tag("sender", name)
+                    .description("Exports sent to the OTLP export endpoint, by signal, outcome and sender").register(registry))
                     .increment();
         }
     }

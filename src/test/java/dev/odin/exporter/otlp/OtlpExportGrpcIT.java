@@ -178,7 +178,7 @@ class OtlpExportGrpcIT extends OdinIntegrationTest {
                     .getBody().getStringValue()).isEqualTo("taken after the refusal");
             assertThat(scrape().value("odin_delivery_dead_lettered_total{reason=\"permanent\",sender=\"otlp-export\"}"))
                     .isEqualTo(1.0);
-            assertThat(scrape().value("odin_otlp_export_requests_total{outcome=\"permanent\",signal=\"logs\"}"))
+            assertThat(scrape().value("odin_otlp_export_requests_total{outcome=\"permanent\",sender=\"otlp-export\",signal=\"logs\"}"))
                     .isEqualTo(1.0);
             assertThat(Files.readString(exporter.sender().deadLetterFile())).contains("INVALID_ARGUMENT")
                     .contains("\"signal\":\"logs\"");

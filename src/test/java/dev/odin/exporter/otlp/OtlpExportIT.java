@@ -192,9 +192,9 @@ class OtlpExportIT extends OdinIntegrationTest {
         assertThat(String.join("\n", lines)).doesNotContain("the secret prompt");
 
         Exposition after = scrape();
-        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",signal=\"metrics\"}")).isNotNull();
-        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",signal=\"logs\"}")).isNotNull();
-        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",signal=\"traces\"}")).isNotNull();
+        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",sender=\"otlp-export\",signal=\"metrics\"}")).isNotNull();
+        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",sender=\"otlp-export\",signal=\"logs\"}")).isNotNull();
+        assertThat(after.value("odin_otlp_export_requests_total{outcome=\"delivered\",sender=\"otlp-export\",signal=\"traces\"}")).isNotNull();
         assertThat(after.value("odin_delivery_sent_total{sender=\"otlp-export\"}")).isEqualTo(received);
         assertThat(after.value("odin_delivery_queue_records{sender=\"otlp-export\"}")).isEqualTo(0.0);
     }
