@@ -82,6 +82,11 @@ public class OdinProperties {
     private final LimitsProperties limits = new LimitsProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final dev.odin.compat.CollectorCompatProperties collectorCompat =
+            new dev.odin.compat.CollectorCompatProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -142,6 +147,10 @@ public class OdinProperties {
 
     public LimitsProperties getLimits() {
         return limits;
+    }
+
+    public dev.odin.compat.CollectorCompatProperties getCollectorCompat() {
+        return collectorCompat;
     }
 
     public Routes getRoutes() {
