@@ -182,12 +182,12 @@ class CollectorCompatIT extends OdinIntegrationTest {
                     "Authorization", token).statusCode()).as(f).isEqualTo(200);
         }
         Exposition e = new Exposition(send(METRICS_PORT, "/metrics", "GET", "text/plain").body());
-        Files.writeString(Path.of("target/compat-scrape.txt"), e.text());
         // the sums over the two sessions, per metric, as a migrating user's saved queries take them
         assertThat(sum(e, "claude_code_cost_usage_USD_total")).isEqualTo(0.006554999999999999 + 0.011009999999999999);
         assertThat(sum(e, "claude_code_token_usage_tokens_total")).isEqualTo(1200 + 42 + 4000 + 300 + 2100 + 119 + 6000 + 300.0);
         assertThat(sum(e, "claude_code_session_count_total")).isEqualTo(2.0);
         assertThat(sum(e, "claude_code_active_time_seconds_total")).isEqualTo(2.549 + 0.647);
+        CollectorSeries.assertCollectorLines(e.text());
     }
 
     /** The sum of a metric's samples of the two captured sessions. */

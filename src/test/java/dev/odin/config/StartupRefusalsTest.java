@@ -143,6 +143,30 @@ class StartupRefusalsTest {
         }
     }
 
+    @Test
+    void aCollectorCompatPortInUse(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Throwable t = start(dir, "--odin.collector-compat.enabled=true", "--odin.collector-compat.metrics-port=0",
+                    "--odin.collector-compat.health-port=" + port);
+            MockEnvironment env = new MockEnvironment().withProperty("odin.collector-compat.metrics-port", "0")
+                    .withProperty("odin.collector-compat.health-port", Integer.toString(port));
+            FailureAnalysis analysis = new CompatPortAnalyzer(env).analyze(t);
+            assertThat(analysis).as("%s", t).isNotNull();
+            assertThat(analysis.getDescription()).isEqualTo("ODIN refuses to start: the Collector-compatible health"
+                    + " port " + port + " cannot be bound on 127.0.0.1 (it is in use by another process): free it or"
+                    + " set odin.collector-compat.health-port (ODIN_COLLECTORCOMPAT_HEALTHPORT) to another port");
+        }
+    }
+
+    @Test
+    void collectorCompatPortsThatClash(@TempDir Path dir) throws Exception {
+        assertThat(refusal(start(dir, "--odin.collector-compat.enabled=true", "--odin.collector-compat.metrics-port=18889",
+                "--odin.collector-compat.health-port=18889"))).isEqualTo("odin.collector-compat.metrics-port"
+                        + " (ODIN_COLLECTORCOMPAT_METRICSPORT) and odin.collector-compat.health-port"
+                        + " (ODIN_COLLECTORCOMPAT_HEALTHPORT) are both 18889: give each its own port");
+    }
+
     private static Path copyRoutes(Path dir) throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
