@@ -190,6 +190,36 @@ class CollectorCompatIT extends OdinIntegrationTest {
         CollectorSeries.assertCollectorLines(e.text());
     }
 
+    /** The seed's ServiceMonitor, as a real Prometheus: it scrapes :8889/metrics and sums the sessions. */
+    @Test
+    void aPrometheusScrapingTheCompatPortSeesTheSessions() throws Exception {
+        java.nio.file.Path binary = dev.odin.testing.ExternalTool.require("prometheus", "prometheus");
+        String token = "Bearer " + TOKEN;
+        for (String f : new String[] {"v1_metrics_0002", "v1_metrics_0006"}) {
+            assertThat(post("/v1/metrics", "application/json", fixture("claude-code/http-json-chat/" + f + ".json"),
+                    "Authorization", token).statusCode()).as(f).isEqualTo(200);
+        }
+        assertThat(post("/v1/metrics", "application/x-protobuf", fixture("claude-code/http-protobuf-tool/v1_metrics_0005.pb"),
+                "Authorization", token).statusCode()).isEqualTo(200);
+        try (dev.odin.testing.PrometheusServer prometheus = new dev.odin.testing.PrometheusServer(binary,
+                "127.0.0.1:" + METRICS_PORT, "/metrics")) {
+            prometheus.awaitTargetUp(Duration.ofSeconds(60));
+            String sessions = "{session_id=~\"d683e3b7-f07d-4de5-95be-5a01c109ef6d|cb784d3c-2d6b-4fc1-9054-bceac8da47ff\"}";
+            Double count = null;
+            for (int i = 0; i < 60 && count == null; i++) {
+                count = prometheus.value("sum(claude_code_session_count_total" + sessions + ")", null);
+                if (count == null) {
+                    Thread.sleep(500);
+                }
+            }
+            assertThat(count).as(prometheus.log()).isEqualTo(2.0);
+            assertThat(prometheus.value("sum(claude_code_token_usage_tokens_total" + sessions + ")", null))
+                    .isEqualTo(14061.0);
+            assertThat(prometheus.value("count(target_info{job=\"claude-code\",machine_name=~\"testbox|laptop-b\"})",
+                    null)).isEqualTo(2.0);
+        }
+    }
+
     /** The sum of a metric's samples of the two captured sessions. */
     private static double sum(Exposition e, String name) {
         return e.metric(name).entrySet().stream()
