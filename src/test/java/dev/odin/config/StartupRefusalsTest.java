@@ -167,6 +167,18 @@ class StartupRefusalsTest {
                         + " (ODIN_COLLECTORCOMPAT_HEALTHPORT) are both 18889: give each its own port");
     }
 
+    @Test
+    void collectorCompatBesideATlsManagementPort(@TempDir Path dir) throws Exception {
+        dev.odin.testing.Certificates pki = new dev.odin.testing.Certificates(dir.resolve("pki"), "odin-test-ca");
+        dev.odin.testing.Certificates.Pem server = pki.server("odin-server");
+        assertThat(refusal(start(dir.resolve("data"), "--odin.collector-compat.enabled=true",
+                "--odin.collector-compat.metrics-port=0", "--odin.collector-compat.health-port=0",
+                "--odin.tls.cert-file=" + server.cert(), "--odin.tls.key-file=" + server.key())))
+                .isEqualTo("odin.collector-compat.enabled (ODIN_COLLECTORCOMPAT_ENABLED) serves plain HTTP on 0 and 0,"
+                        + " as the Collector did, but the management port is on TLS (odin.tls.management): turn one of"
+                        + " them off");
+    }
+
     private static Path copyRoutes(Path dir) throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
