@@ -110,6 +110,17 @@ class CollectorCompatIT extends OdinIntegrationTest {
         }
     }
 
+    /** The compat ports run on the management connector's threads: no pool of their own. */
+    @Test
+    void theCompatPortsAddNoThreadPool() throws Exception {
+        assertThat(get(HEALTH_PORT, "/").statusCode()).isEqualTo(200);
+        assertThat(get(METRICS_PORT, "/metrics").statusCode()).isEqualTo(200);
+        java.util.List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        // Tomcat names a connector's own pool http-nio-<address>-<port or auto-N>-exec-<n>
+        assertThat(names).anyMatch(n -> n.startsWith("http-nio-") && n.contains("-exec-"));
+        assertThat(names).noneMatch(n -> n.contains("-" + HEALTH_PORT + "-exec-") || n.contains("-" + METRICS_PORT + "-exec-"));
+    }
+
     @Test
     void theHealthPortSaysNotAvailableWhileOdinIsNotReady() throws Exception {
         Instant before = Instant.now();
