@@ -86,6 +86,11 @@ public class OdinProperties {
     private final LimitsProperties limits = new LimitsProperties();
 
     @Valid
+    @NestedConfigurationProperty
+    private final dev.odin.compat.CollectorCompatProperties collectorCompat =
+            new dev.odin.compat.CollectorCompatProperties();
+
+    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -146,6 +151,10 @@ public class OdinProperties {
 
     public LimitsProperties getLimits() {
         return limits;
+    }
+
+    public dev.odin.compat.CollectorCompatProperties getCollectorCompat() {
+        return collectorCompat;
     }
 
     public Routes getRoutes() {

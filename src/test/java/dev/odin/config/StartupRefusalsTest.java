@@ -156,6 +156,42 @@ class StartupRefusalsTest {
         }
     }
 
+    @Test
+    void aCollectorCompatPortInUse(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Throwable t = start(dir, "--odin.collector-compat.enabled=true", "--odin.collector-compat.metrics-port=0",
+                    "--odin.collector-compat.health-port=" + port);
+            MockEnvironment env = new MockEnvironment().withProperty("odin.collector-compat.metrics-port", "0")
+                    .withProperty("odin.collector-compat.health-port", Integer.toString(port));
+            FailureAnalysis analysis = new CompatPortAnalyzer(env).analyze(t);
+            assertThat(analysis).as("%s", t).isNotNull();
+            assertThat(analysis.getDescription()).isEqualTo("ODIN refuses to start: the Collector-compatible health"
+                    + " port " + port + " cannot be bound on 127.0.0.1 (it is in use by another process): free it or"
+                    + " set odin.collector-compat.health-port (ODIN_COLLECTORCOMPAT_HEALTHPORT) to another port");
+        }
+    }
+
+    @Test
+    void collectorCompatPortsThatClash(@TempDir Path dir) throws Exception {
+        assertThat(refusal(start(dir, "--odin.collector-compat.enabled=true", "--odin.collector-compat.metrics-port=18889",
+                "--odin.collector-compat.health-port=18889"))).isEqualTo("odin.collector-compat.metrics-port"
+                        + " (ODIN_COLLECTORCOMPAT_METRICSPORT) and odin.collector-compat.health-port"
+                        + " (ODIN_COLLECTORCOMPAT_HEALTHPORT) are both 18889: give each its own port");
+    }
+
+    @Test
+    void collectorCompatBesideATlsManagementPort(@TempDir Path dir) throws Exception {
+        dev.odin.testing.Certificates pki = new dev.odin.testing.Certificates(dir.resolve("pki"), "odin-test-ca");
+        dev.odin.testing.Certificates.Pem server = pki.server("odin-server");
+        assertThat(refusal(start(dir.resolve("data"), "--odin.collector-compat.enabled=true",
+                "--odin.collector-compat.metrics-port=0", "--odin.collector-compat.health-port=0",
+                "--odin.tls.cert-file=" + server.cert(), "--odin.tls.key-file=" + server.key())))
+                .isEqualTo("odin.collector-compat.enabled (ODIN_COLLECTORCOMPAT_ENABLED) serves plain HTTP on 0 and 0,"
+                        + " as the Collector did, but the management port is on TLS (odin.tls.management): turn one of"
+                        + " them off");
+    }
+
     private static Path copyRoutes(Path dir) throws Exception {
         Path routes = Files.createDirectories(dir.resolve("routes"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {

@@ -302,6 +302,88 @@ class KubernetesManifestsTest {
         assertThat(all(NetworkPolicy.class)).hasSize(2);
     }
 
+    /**
+     * The homelab overlay rendered here (its JSON patches applied to the base, as kustomize does;
+     * kubectl need not be installed): the Collector compatibility mode on, its ports where the
+     * seed's Collector had them (the LoadBalancer VIP, the ServiceMonitor, readiness on :13133/),
+     * and the ports the same as ODIN's defaults.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHomelabOverlayAnswersWhereTheCollectorDid() throws IOException {
+        Map<String, Object> kustomization = new Yaml().load(Files.readString(K8S.resolve("overlays/homelab/kustomization.yaml")));
+        Map<String, JsonNode> rendered = new LinkedHashMap<>();
+        raw.forEach((o, m) -> rendered.put(o.getKind() + "/" + o.getMetadata().getName(), JSON.valueToTree(m)));
+        for (Map<String, Object> patch : (List<Map<String, Object>>) kustomization.get("patches")) {
+            Map<String, String> target = (Map<String, String>) patch.get("target");
+            JsonNode doc = rendered.get(target.get("kind") + "/" + target.get("name"));
+            assertThat(doc).as("patch target " + target).isNotNull();
+            for (Map<String, Object> op : (List<Map<String, Object>>) new Yaml().load((String) patch.get("patch"))) {
+                applyPatch(doc, (String) op.get("op"), (String) op.get("path"), JSON.valueToTree(op.get("value")));
+            }
+        }
+        dev.odin.compat.CollectorCompatProperties defaults = new dev.odin.compat.CollectorCompatProperties();
+        assertThat(defaults.isEnabled()).as("off unless an overlay turns it on").isFalse();
+        Deployment gateway = JSON.convertValue(rendered.get("Deployment/odin"), Deployment.class);
+        Container c = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("ODIN_COLLECTORCOMPAT_ENABLED") && e.getValue().equals("true"));
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        c.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
+        assertThat(ports).containsEntry("prom-compat", defaults.getMetricsPort()).containsEntry("health-check",
+                defaults.getHealthPort()).containsEntry("prom-compat", 8889).containsEntry("health-check", 13133);
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/");
+        assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health-check");
+        assertProbe(c.getLivenessProbe(), "/healthz", "homelab gateway");
+        assertProbe(c.getStartupProbe(), "/healthz", "homelab gateway");
+        Service vip = JSON.convertValue(rendered.get("Service/odin-otlp"), Service.class);
+        assertThat(vip.getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(4317, 4318, 8889, 13133);
+        for (ServicePort p : vip.getSpec().getPorts()) {
+            assertThat(ports).as("VIP port " + p.getName()).containsKey(p.getTargetPort().getStrVal());
+        }
+        Service inCluster = JSON.convertValue(rendered.get("Service/odin"), Service.class);
+        assertThat(inCluster.getSpec().getPorts()).extracting(ServicePort::getName).contains("prom-compat");
+        JsonNode monitor = rendered.get("ServiceMonitor/odin").at("/spec/endpoints/0");
+        assertThat(monitor.get("port").asText()).isEqualTo("prom-compat");
+        assertThat(monitor.get("path").asText()).isEqualTo("/metrics");
+        NetworkPolicy policy = JSON.convertValue(rendered.get("NetworkPolicy/odin-gateway"), NetworkPolicy.class);
+        assertThat(policy.getSpec().getIngress().get(0).getFrom()).as("open where the VIP is").isNullOrEmpty();
+        assertThat(policy.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
+                .contains(4317, 4318, 8889, 13133);
+    }
+
+    /** RFC 6902 add and replace, the operations the overlays use. */
+    static void applyPatch(JsonNode doc, String op, String path, JsonNode value) {
+        String[] tokens = path.substring(1).split("/");
+        JsonNode parent = doc;
+        for (int i = 0; i < tokens.length - 1; i++) {
+            String t = unescape(tokens[i]);
+            parent = parent.isArray() ? parent.get(Integer.parseInt(t)) : parent.get(t);
+            assertThat(parent).as(path).isNotNull();
+        }
+        String last = unescape(tokens[tokens.length - 1]);
+        if (parent instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            if ("add".equals(op) && last.equals("-")) {
+                array.add(value);
+            } else if ("add".equals(op)) {
+                array.insert(Integer.parseInt(last), value);
+            } else {
+                assertThat(op).isEqualTo("replace");
+                array.set(Integer.parseInt(last), value);
+            }
+        } else {
+            com.fasterxml.jackson.databind.node.ObjectNode object = (com.fasterxml.jackson.databind.node.ObjectNode) parent;
+            assertThat(op).isIn("add", "replace");
+            if (op.equals("replace")) {
+                assertThat(object.has(last)).as("replace of a missing " + path).isTrue();
+            }
+            object.set(last, value);
+        }
+    }
+
+    private static String unescape(String token) {
+        return token.replace("~1", "/").replace("~0", "~");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void thePrometheusRuleIsAlertingRules() throws IOException {
