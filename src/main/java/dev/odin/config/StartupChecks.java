@@ -56,7 +56,7 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         Binder binder = Binder.get(environment);
         checkDataDir(dataDir(environment, binder.bind("odin.data-dir", String.class).orElse(""), log));
         checkRouteFiles(binder.bind("camel.main.routes-include-pattern", String.class).orElse(null));
-        checkTranscriptsDir(binder.bind("odin.claude.transcripts-enabled", Boolean.class).orElse(true),
+        checkTranscriptsDir(environment, binder.bind("odin.claude.transcripts-enabled", Boolean.class).orElse(true),
                 binder.bind("odin.claude.transcripts-dir", String.class).orElse(""));
         ClassLoader loader = application.getClassLoader() != null ? application.getClassLoader()
                 : StartupChecks.class.getClassLoader();
@@ -103,19 +103,30 @@ public final class StartupChecks implements EnvironmentPostProcessor {
         }
     }
 
+    /** The property source that stands in for an unusable transcripts directory while transcripts are off. */
+    static final String TRANSCRIPTS_OFF = "odinTranscriptsOff";
+
     /**
      * The transcripts directory is the path of a Camel file endpoint URI: a '?' or '#' in it would
-     * start the URI's options (a container run with an arbitrary UID has user.home "?", which made
-     * the default "?/.claude/projects"), and the route would fail to start with Camel's words.
+     * start the URI's options (an account without a home directory, e.g. a container run with an
+     * arbitrary UID, has user.home "?", which made the default "?/.claude/projects"), and the route
+     * would fail to be created with Camel's words. Followed, such a directory refuses the start;
+     * not followed (the gateway), the route is created but never started, so a plain path stands in.
      */
-    static void checkTranscriptsDir(boolean enabled, String dir) {
-        if (enabled && (dir.indexOf('?') >= 0 || dir.indexOf('#') >= 0)) {
-            String setting = Settings.named("odin.claude.transcripts-dir");
+    static void checkTranscriptsDir(ConfigurableEnvironment environment, boolean enabled, String dir) {
+        if (dir.indexOf('?') < 0 && dir.indexOf('#') < 0) {
+            return;
+        }
+        String setting = Settings.named("odin.claude.transcripts-dir");
+        if (enabled) {
             throw new RefusedStartException(setting + " \"" + dir + "\" has a '?' or '#'"
                     + (dir.startsWith("?") ? " (the account has no home directory)" : "") + ": set " + setting
                     + " to the directory Claude Code writes transcripts under, or "
                     + Settings.named("odin.claude.transcripts-enabled") + " to false");
         }
+        environment.getPropertySources().remove(TRANSCRIPTS_OFF);
+        environment.getPropertySources().addFirst(new MapPropertySource(TRANSCRIPTS_OFF,
+                java.util.Map.of("odin.claude.transcripts-dir", "/nonexistent/odin-transcripts-off")));
     }
 
     /**
