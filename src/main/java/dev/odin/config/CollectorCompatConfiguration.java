@@ -56,6 +56,16 @@ public class CollectorCompatConfiguration {
                         + " port: set it to the Collector's (" + (p[1] == 0 ? 8889 : 13133) + ") or another free one");
             }
         }
+        // the compat ports are connectors of the management server and are let through its
+        // security chain (no token for /metrics, as on the management port): with the management
+        // endpoints on the OTLP port's server they would sit behind the receivers' tokens, and
+        // with the management server off there is none to add them to
+        if (management < 0 || (management > 0 && management == otlpHttp)) {
+            throw new RefusedStartException(Settings.named("odin.collector-compat.enabled") + " needs the management"
+                    + " server on its own port, but " + Settings.named("management.server.port") + " is "
+                    + (management < 0 ? "off (" + management + ")" : "the OTLP/HTTP port " + management)
+                    + ": set it to a port of its own (8080)");
+        }
         if (tls.enabled() && tls.management()) {
             throw new RefusedStartException(Settings.named("odin.collector-compat.enabled") + " serves plain HTTP on "
                     + metrics + " and " + health + ", as the Collector did, but the management port is on TLS"

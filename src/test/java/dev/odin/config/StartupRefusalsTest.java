@@ -181,6 +181,19 @@ class StartupRefusalsTest {
     }
 
     @Test
+    void collectorCompatWithTheManagementEndpointsOnTheOtlpPort(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertThat(refusal(start(dir, "--odin.collector-compat.enabled=true", "--odin.collector-compat.metrics-port=0",
+                "--odin.collector-compat.health-port=0", "--server.port=" + port, "--management.server.port=" + port)))
+                .isEqualTo("odin.collector-compat.enabled (ODIN_COLLECTORCOMPAT_ENABLED) needs the management server"
+                        + " on its own port, but management.server.port (MANAGEMENT_SERVER_PORT) is the OTLP/HTTP port "
+                        + port + ": set it to a port of its own (8080)");
+    }
+
+    @Test
     void collectorCompatBesideATlsManagementPort(@TempDir Path dir) throws Exception {
         dev.odin.testing.Certificates pki = new dev.odin.testing.Certificates(dir.resolve("pki"), "odin-test-ca");
         dev.odin.testing.Certificates.Pem server = pki.server("odin-server");

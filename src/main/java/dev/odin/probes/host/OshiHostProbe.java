@@ -41,6 +41,26 @@ public final class OshiHostProbe implements Probe {
         }
         return new int[] {0, 1, 2, 3, 4, 5, 6, 7};
     }
+    /** What OSHI's CPU ticks count per second here; 0 where the unit is unknown (no CPU series then). */
+    private static final double TICKS_PER_SECOND = ticksPerSecond(System.getProperty("os.name", ""));
+
+    /**
+     * OSHI's ticks are milliseconds on Linux (it scales jiffies) and Windows (it scales 100 ns
+     * units), but the raw Mach cpu_ticks on macOS, which count at CLK_TCK (100 a second, as
+     * node_exporter's darwin collector divides), and the raw kern.cp_times on the BSDs, which
+     * count at the kernel's stathz (127 or 128 on FreeBSD, read nowhere OSHI exposes): there
+     * node_cpu_seconds_total is left out rather than written in the wrong unit.
+     */
+    static double ticksPerSecond(String osName) {
+        if (osName.startsWith("Linux") || osName.startsWith("Windows")) {
+            return 1000;
+        }
+        if (osName.startsWith("Mac")) {
+            return 100;
+        }
+        return 0;
+    }
+
     /** Loopback interfaces: lo on Linux, lo0 on macOS and the BSDs, "Loopback ..." on Windows. */
     private static final java.util.regex.Pattern LOOPBACK = java.util.regex.Pattern.compile("^(lo\\d*|Loopback.*)$");
 
@@ -72,14 +92,14 @@ public final class OshiHostProbe implements Probe {
         if (bootSeconds > 0) {
             r.gauge("node_boot_time_seconds", "Node boot time, in unixtime.", bootSeconds, LabelSet.EMPTY);
         }
-        // ticks are milliseconds in OSHI, in the order of CPU_MODES (its TickType)
-        long[][] ticks = cpu.getProcessorCpuLoadTicks();
+        // ticks in the order of CPU_MODES (OSHI's TickType), TICKS_PER_SECOND a second
+        long[][] ticks = TICKS_PER_SECOND > 0 ? cpu.getProcessorCpuLoadTicks() : new long[0][];
         for (int c = 0; c < ticks.length; c++) {
             for (int m : MODES) {
                 if (m >= ticks[c].length) {
                     continue;
                 }
-                r.counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", ticks[c][m] / 1000.0,
+                r.counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", ticks[c][m] / TICKS_PER_SECOND,
                         bootMillis, LabelSet.of("cpu", Integer.toString(c), "mode", CPU_MODES[m]));
             }
         }

@@ -83,8 +83,8 @@ final class OshiProcesses {
         if (p == null || p.getState() == OSProcess.State.INVALID) {
             return null;
         }
-        // OSHI says 0 or -1 where it does not know; the probe treats negative I/O as unknown
-        long open = Math.max(0, p.getOpenFiles());
+        // OSHI says -1 where it does not know (no permission): the probe leaves the fd series out
+        long open = p.getOpenFiles();
         return new ProcessReader.Sample(pid, p.getStartTime(), p.getUserTime() / 1000.0, p.getKernelTime() / 1000.0,
                 state(p.getState()), p.getThreadCount(), p.getResidentMemory(), p.getVirtualSize(),
                 p.getBytesRead(), p.getBytesWritten(), open, p.getSoftOpenFileLimit(), new long[0]);

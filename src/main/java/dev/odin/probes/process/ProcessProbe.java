@@ -271,6 +271,7 @@ public final class ProcessProbe implements Probe {
         double resident = 0;
         double virtual = 0;
         double fds = 0;
+        boolean fdsKnown = true;
         double worstFdRatio = 0;
         double threads = 0;
         long oldest = Long.MAX_VALUE;
@@ -280,9 +281,11 @@ public final class ProcessProbe implements Probe {
             resident += p.residentBytes();
             virtual += p.virtualBytes();
             long open = p.openFds();
-            fds += open;
+            // negative: not known for this process (OSHI without the permission to count them)
+            fdsKnown &= open >= 0;
+            fds += Math.max(0, open);
             long limit = p.fdLimit();
-            if (limit > 0) {
+            if (limit > 0 && open >= 0) {
                 worstFdRatio = Math.max(worstFdRatio, (double) open / limit);
             }
             threads += p.threads();
@@ -303,10 +306,13 @@ public final class ProcessProbe implements Probe {
                 LabelSet.of("groupname", group, "memtype", "resident"));
         r.gauge("namedprocess_namegroup_memory_bytes", "number of bytes of memory in use", virtual,
                 LabelSet.of("groupname", group, "memtype", "virtual"));
-        r.gauge("namedprocess_namegroup_open_filedesc", "number of open file descriptors for this group", fds, g);
-        r.gauge("namedprocess_namegroup_worst_fd_ratio",
-                "the worst (closest to 1) ratio between open fds and max fds among all procs in this group",
-                worstFdRatio, g);
+        if (fdsKnown) {
+            // a sum or worst ratio missing a process's share would read lower than it is: left out
+            r.gauge("namedprocess_namegroup_open_filedesc", "number of open file descriptors for this group", fds, g);
+            r.gauge("namedprocess_namegroup_worst_fd_ratio",
+                    "the worst (closest to 1) ratio between open fds and max fds among all procs in this group",
+                    worstFdRatio, g);
+        }
         r.gauge("namedprocess_namegroup_num_threads", "Number of threads", threads, g);
         for (int i = 0; i < STATES.length; i++) {
             r.gauge("namedprocess_namegroup_states", "Number of processes in states Running, Sleeping, Waiting, Zombie,"
@@ -335,7 +341,9 @@ public final class ProcessProbe implements Probe {
                 p.residentBytes(), l);
         r.gauge("odin_process_virtual_memory_bytes", "Virtual memory of one process in a group", p.virtualBytes(), l);
         r.gauge("odin_process_threads", "Threads of one process in a group", p.threads(), l);
-        r.gauge("odin_process_open_fds", "Open file descriptors of one process in a group", p.openFds(), l);
+        if (p.openFds() >= 0) {
+            r.gauge("odin_process_open_fds", "Open file descriptors of one process in a group", p.openFds(), l);
+        }
         r.gauge("odin_process_start_time_seconds", "When one process in a group started, seconds since 1970",
                 start / 1000.0, l);
     }

@@ -91,6 +91,16 @@ class OshiHostProbeTest {
         assertEquals(java.util.List.of(0, 1, 2, 3, 4, 5, 6, 7), list(OshiHostProbe.modes("Linux")));
     }
 
+    @Test
+    void theTickUnitEachPlatformHas() {
+        // OSHI scales to milliseconds on Linux and Windows; macOS's Mach ticks are CLK_TCK (100 Hz)
+        assertEquals(1000.0, OshiHostProbe.ticksPerSecond("Linux"));
+        assertEquals(1000.0, OshiHostProbe.ticksPerSecond("Windows 11"));
+        assertEquals(100.0, OshiHostProbe.ticksPerSecond("Mac OS X"));
+        // the BSDs count at stathz, which OSHI does not expose: no CPU seconds there
+        assertEquals(0.0, OshiHostProbe.ticksPerSecond("FreeBSD"));
+    }
+
     private static java.util.List<Integer> list(int[] a) {
         return java.util.Arrays.stream(a).boxed().toList();
     }
