@@ -85,9 +85,11 @@ public final class OtlpPortAnswers implements ErrorController {
         } else if (status == 405) {
             body = "405 Method Not Allowed: " + path + " does not take " + request.getMethod() + ".\n";
         } else {
-            // a 4xx's message is the refusal's reason; a 5xx's would be an exception's words, which
-            // a client (unauthenticated, on the error dispatch) is not told: the log has them
-            Object message = status >= 500 ? null : request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
+            // ODIN's own refusals (sendError: 400s, 503 while starting) say why; an exception that
+            // reached the container would say its words, which a client (unauthenticated, on the
+            // error dispatch) is not told: the log has them
+            Object message = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) != null ? null
+                    : request.getAttribute(RequestDispatcher.ERROR_MESSAGE);
             String m = message == null ? "" : String.valueOf(message);
             body = status + " " + reason + (m.isBlank() ? "" : ": " + (m.length() > MAX_PATH_SHOWN
                     ? m.substring(0, MAX_PATH_SHOWN) + "..." : m)) + "\n";

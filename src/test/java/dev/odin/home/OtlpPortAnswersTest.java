@@ -37,6 +37,11 @@ class OtlpPortAnswersTest {
                 .isEqualTo("405 Method Not Allowed: /api/statusline does not take POST.\n");
         assertThat(a.error(error(599, null, "/x")).getBody()).isEqualTo("599 Error\n");
         assertThat(a.error(error(400, "m".repeat(5000), "/x")).getBody()).hasSizeLessThan(300).endsWith("...\n");
+        // an exception that reached the container: its status, not its words
+        MockHttpServletRequest thrown = error(500, "java.io.IOException: /var/lib/odin/secret-path", "/v1/logs");
+        thrown.setAttribute(jakarta.servlet.RequestDispatcher.ERROR_EXCEPTION,
+                new java.io.IOException("/var/lib/odin/secret-path"));
+        assertThat(a.error(thrown).getBody()).isEqualTo("500 Internal Server Error\n");
         // no status at all (the error page asked for directly): a 500 text, not a stack trace
         MockHttpServletRequest direct = new MockHttpServletRequest("GET", "/error");
         assertThat(a.error(direct).getStatusCode().value()).isEqualTo(500);
