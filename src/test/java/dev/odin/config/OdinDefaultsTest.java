@@ -134,4 +134,16 @@ class OdinDefaultsTest {
                 .containsEntry("odin.loki.format", LokiProperties.Format.PROTOBUF)
                 .containsEntry("odin.alerting.retry.max-attempts", 12);
     }
+
+    @Test
+    void onlyOdinsOwnMetadataIsParsedAtStart() throws IOException {
+        ClassLoader loader = getClass().getClassLoader();
+        // Spring Boot's and the Camel starters' files are on the test class path too
+        assertThat(java.util.Collections.list(loader.getResources(OdinDefaults.METADATA))).hasSizeGreaterThan(1);
+        List<com.fasterxml.jackson.databind.JsonNode> roots = OdinDefaults.metadata(loader);
+        assertThat(roots).hasSize(1);
+        assertThat(roots.get(0).path("properties").findValuesAsText("name"))
+                .anyMatch(name -> name.startsWith("odin."))
+                .noneMatch(name -> name.startsWith("spring.") || name.startsWith("camel."));
+    }
 }
