@@ -1,57 +1,45 @@
 package dev.odin.alerting;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * The Alertmanager webhook and the notification channels ({@code odin.alerting.*});
  * docs/alerting.md explains each setting and the flow.
  */
-@Validated
 @ConfigurationProperties(prefix = "odin.alerting")
-public class AlertingProperties {
+public class AlertingProperties implements Validator {
 
-    @Valid
     private final Webhook webhook = new Webhook();
 
     /** The same (fingerprint, status, startsAt) within this window is one notification, not several. */
-    @NotNull
     private Duration dedupWindow = Duration.ofHours(1);
 
     /** Alerts whose state ODIN tracks at most (firing, flapping, escalating); past it, the oldest resolved go. */
-    @Min(100)
     private int maxTrackedAlerts = 10_000;
 
     /** Where notifications go: name, type, url, severities, matchers, templates, headers, timeout, email. */
-    @Valid
     private List<Channel> channels = new ArrayList<>();
 
     /** Re-send unresolved alerts of a severity to a channel: severity, after, repeat, channel. */
-    @Valid
     private List<Escalation> escalations = new ArrayList<>();
 
-    @Valid
     private final Flapping flapping = new Flapping();
 
-    @Valid
     private final Retry retry = new Retry();
 
     /** How often each channel's sender looks at its queue (it also wakes on every new message). */
-    @NotNull
     private Duration deliveryInterval = Duration.ofMillis(500);
 
     /** How often escalations and settled flapping alerts are looked for. */
-    @NotNull
     private Duration checkInterval = Duration.ofSeconds(10);
 
     public Duration getDeliveryInterval() { return deliveryInterval; }
@@ -87,7 +75,6 @@ public class AlertingProperties {
     /** The receiver: POST /alertmanager/webhook on the OTLP/HTTP port. */
     public static class Webhook {
         /** Largest body accepted; larger: 413. */
-        @NotNull
         private DataSize maxBodySize = DataSize.ofMegabytes(1);
         /** Basic auth user name Alertmanager must send (with the password). */
         private String username = "";
@@ -134,6 +121,10 @@ public class AlertingProperties {
         public void setAllowUnauthenticated(boolean allowUnauthenticated) {
             this.allowUnauthenticated = allowUnauthenticated;
         }
+
+        void check(SettingChecks c) {
+            c.notNull("maxBodySize", maxBodySize);
+        }
     }
 
     /** Where notifications go. */
@@ -142,9 +133,7 @@ public class AlertingProperties {
         public enum Type { WEBHOOK, SLACK, DISCORD, NTFY, EMAIL }
 
         /** The channel's name: the channel label of its metrics, what escalations refer to. */
-        @NotBlank
         private String name;
-        @NotNull
         private Type type;
         /** The URL to POST to (webhook, slack, discord; for ntfy the topic URL). */
         private String url = "";
@@ -161,9 +150,7 @@ public class AlertingProperties {
         /** Extra HTTP headers (an API key, for example). */
         private Map<String, String> headers = new LinkedHashMap<>();
         /** How long one delivery may take. */
-        @NotNull
         private Duration timeout = Duration.ofSeconds(10);
-        @Valid
         private final Email email = new Email();
 
         public String getName() { return name; }
@@ -207,6 +194,10 @@ public class AlertingProperties {
         public void setTimeout(Duration timeout) { this.timeout = timeout; }
 
         public Email getEmail() { return email; }
+
+        void check(SettingChecks c) {
+            c.notBlank("name", name).notNull("type", type).notNull("timeout", timeout);
+        }
     }
 
     /** SMTP settings of an e-mail channel. */
@@ -257,16 +248,12 @@ public class AlertingProperties {
 
     /** Re-send unresolved alerts of a severity to an escalation channel. */
     public static class Escalation {
-        @NotBlank
         private String severity;
         /** How long an alert may fire before it is escalated. */
-        @NotNull
         private Duration after = Duration.ofMinutes(30);
         /** Escalated again this often until resolved. */
-        @NotNull
         private Duration repeat = Duration.ofHours(1);
         /** The channel escalations go to. */
-        @NotBlank
         private String channel;
 
         public String getSeverity() { return severity; }
@@ -284,18 +271,20 @@ public class AlertingProperties {
         public String getChannel() { return channel; }
 
         public void setChannel(String channel) { this.channel = channel; }
+
+        void check(SettingChecks c) {
+            c.notBlank("severity", severity).notNull("after", after).notNull("repeat", repeat)
+                    .notBlank("channel", channel);
+        }
     }
 
     /** An alert that changes state too often is held back from channels until it settles. */
     public static class Flapping {
         /** More state changes than this within the window: flapping. 0 turns detection off. */
-        @Min(0)
         private int maxTransitions = 4;
         /** The window state changes are counted in. */
-        @NotNull
         private Duration window = Duration.ofHours(1);
         /** A flapping alert is released once it has not changed for this long. */
-        @NotNull
         private Duration settle = Duration.ofMinutes(15);
 
         public int getMaxTransitions() { return maxTransitions; }
@@ -309,27 +298,25 @@ public class AlertingProperties {
         public Duration getSettle() { return settle; }
 
         public void setSettle(Duration settle) { this.settle = settle; }
+
+        void check(SettingChecks c) {
+            c.min("maxTransitions", maxTransitions, 0).notNull("window", window).notNull("settle", settle);
+        }
     }
 
     /** Retries of failed channel deliveries. */
     public static class Retry {
         /** The first retry's delay after a failed delivery; it doubles up to max-backoff. */
-        @NotNull
         private Duration minBackoff = Duration.ofSeconds(1);
         /** The longest delay between retries (a Retry-After in seconds may ask for more). */
-        @NotNull
         private Duration maxBackoff = Duration.ofMinutes(5);
         /** Attempts before a notification is given up (dead-lettered, counted in odin_notifications_dropped_total). */
-        @Min(1)
         private int maxAttempts = 12;
         /** A notification still failing this long after it was queued is given up (dead-lettered), whatever its attempts. */
-        @NotNull
         private Duration maxAge = Duration.ofHours(1);
         /** Each channel's dead-letter file at most; past it the file becomes dead-letter.jsonl.1 (the previous one goes). */
-        @NotNull
         private DataSize deadLetterMaxSize = DataSize.ofMegabytes(16);
         /** Notifications waiting per channel, on disk, at most. */
-        @NotNull
         private DataSize queueMaxSize = DataSize.ofMegabytes(64);
 
         public Duration getMinBackoff() { return minBackoff; }
@@ -355,5 +342,28 @@ public class AlertingProperties {
         public void setDeadLetterMaxSize(DataSize deadLetterMaxSize) { this.deadLetterMaxSize = deadLetterMaxSize; }
 
         public void setQueueMaxSize(DataSize queueMaxSize) { this.queueMaxSize = queueMaxSize; }
+
+        void check(SettingChecks c) {
+            c.notNull("minBackoff", minBackoff).notNull("maxBackoff", maxBackoff).min("maxAttempts", maxAttempts, 1)
+                    .notNull("maxAge", maxAge).notNull("deadLetterMaxSize", deadLetterMaxSize)
+                    .notNull("queueMaxSize", queueMaxSize);
+        }
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == AlertingProperties.class;
+    }
+
+    /** Run by ConfigurationPropertiesBinder once the whole group is bound; nested groups check their own fields. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        SettingChecks c = new SettingChecks(errors);
+        webhook.check(c.in("webhook"));
+        c.notNull("dedupWindow", dedupWindow).min("maxTrackedAlerts", maxTrackedAlerts, 100)
+                .each("channels", channels, Channel::check).each("escalations", escalations, Escalation::check);
+        flapping.check(c.in("flapping"));
+        retry.check(c.in("retry"));
+        c.notNull("deliveryInterval", deliveryInterval).notNull("checkInterval", checkInterval);
     }
 }

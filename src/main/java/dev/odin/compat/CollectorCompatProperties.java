@@ -1,7 +1,7 @@
 package dev.odin.compat;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import dev.odin.config.SettingChecks;
+
 
 /**
  * The OpenTelemetry Collector's ports ({@code odin.collector-compat.*}): with it on, ODIN also
@@ -17,13 +17,9 @@ public class CollectorCompatProperties {
     private boolean enabled = false;
 
     /** Where {@code /metrics} is served as well (the prometheus exporter's 8889); nothing else there. */
-    @Min(0)
-    @Max(65535)
     private int metricsPort = 8889;
 
     /** Where the health_check extension's answer is served (its 13133), on every path. */
-    @Min(0)
-    @Max(65535)
     private int healthPort = 13133;
 
     public boolean isEnabled() { return enabled; }
@@ -32,4 +28,10 @@ public class CollectorCompatProperties {
     public void setMetricsPort(int metricsPort) { this.metricsPort = metricsPort; }
     public int getHealthPort() { return healthPort; }
     public void setHealthPort(int healthPort) { this.healthPort = healthPort; }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.min("metricsPort", metricsPort, 0).max("metricsPort", metricsPort, 65535)
+                .min("healthPort", healthPort, 0).max("healthPort", healthPort, 65535);
+    }
 }

@@ -1,10 +1,6 @@
 package dev.odin.config;
 
 import dev.odin.exporter.prometheus.NamingStrategy;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,28 +12,25 @@ import dev.odin.exporter.prometheus.MetricsProperties;
 import dev.odin.exporter.remotewrite.RemoteWriteProperties;
 import dev.odin.receiver.otlp.OtlpProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Every {@code odin.*} setting, typed and validated at start-up. Each one can be set by an
  * environment variable through Spring's relaxed binding ({@code odin.metrics.series-expiry} is
  * {@code ODIN_METRICS_SERIESEXPIRY}); docs/configuration.md lists them all.
  */
-@Validated
 @ConfigurationProperties(prefix = "odin")
-public class OdinProperties {
+public class OdinProperties implements Validator {
 
     /** Address every listener binds to; 0.0.0.0 in a cluster, loopback on a laptop. */
-    @NotBlank
     private String bindAddress = "127.0.0.1";
 
-    @Valid
     @NestedConfigurationProperty
     private final OtlpProperties otlp = new OtlpProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final MetricsProperties metrics = new MetricsProperties();
 
@@ -53,44 +46,34 @@ public class OdinProperties {
      * New events are refused ("retry later") while the data dir's file system has less than
      * this free, before a write can fail half-way; 0 leaves it to the writes' own errors.
      */
-    @NotNull
     private DataSize dataDirMinFree = DataSize.ofMegabytes(64);
 
-    @Valid
     @NestedConfigurationProperty
     private final LokiProperties loki = new LokiProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final EventsProperties events = new EventsProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final RemoteWriteProperties remoteWrite = new RemoteWriteProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final OtlpExportProperties otlpExport = new OtlpExportProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final dev.odin.usage.forward.UsageForwardProperties usageForward =
             new dev.odin.usage.forward.UsageForwardProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final dev.odin.traces.TracesProperties traces = new dev.odin.traces.TracesProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final LimitsProperties limits = new LimitsProperties();
 
-    @Valid
     @NestedConfigurationProperty
     private final dev.odin.compat.CollectorCompatProperties collectorCompat =
             new dev.odin.compat.CollectorCompatProperties();
 
-    @Valid
     private final Routes routes = new Routes();
 
     public String getBindAddress() {
@@ -167,12 +150,37 @@ public class OdinProperties {
          * The route files, comma-separated patterns: the jar carries the defaults; a directory
          * (file:/etc/odin/routes/*.yaml) runs edited ones instead, replacing the built-in set.
          */
-        @NotBlank
         private String include = "classpath:routes/*.yaml";
 
         public String getInclude() { return include; }
 
         public void setInclude(String include) { this.include = include; }
+
+        void check(SettingChecks c) {
+            c.notBlank("include", include);
+        }
     }
 
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == OdinProperties.class;
+    }
+
+    /** Run by ConfigurationPropertiesBinder once the whole group is bound; nested groups check their own fields. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        SettingChecks c = new SettingChecks(errors);
+        c.notBlank("bindAddress", bindAddress).notNull("dataDirMinFree", dataDirMinFree);
+        otlp.check(c.in("otlp"));
+        metrics.check(c.in("metrics"));
+        loki.check(c.in("loki"));
+        events.check(c.in("events"));
+        remoteWrite.check(c.in("remoteWrite"));
+        otlpExport.check(c.in("otlpExport"));
+        usageForward.check(c.in("usageForward"));
+        traces.check(c.in("traces"));
+        limits.check(c.in("limits"));
+        collectorCompat.check(c.in("collectorCompat"));
+        routes.check(c.in("routes"));
+    }
 }

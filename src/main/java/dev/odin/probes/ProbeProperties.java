@@ -1,32 +1,27 @@
 package dev.odin.probes;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * The probes that read the machine ({@code odin.probes.*}). Each probe's route reads its
  * {@code enabled} and {@code period}; docs/probes.md says what each one reads.
  */
-@Validated
 @ConfigurationProperties(prefix = "odin.probes")
-public class ProbeProperties {
+public class ProbeProperties implements Validator {
 
     /** Where procfs is mounted: /host/proc when the host's is mounted into a container. */
-    @NotBlank
     private String procRoot = "/proc";
 
     /** Where sysfs is mounted: /host/sys in a container. */
-    @NotBlank
     private String sysRoot = "/sys";
 
     /** Prefix for mount points when reading filesystem sizes (node_exporter's --path.rootfs). */
-    @NotBlank
     private String rootfs = "/";
 
     /**
@@ -34,7 +29,6 @@ public class ProbeProperties {
      * and sysfs on Linux and OSHI's cross-platform readings elsewhere (macOS, Windows, BSD);
      * {@code procfs} and {@code oshi} force one (docs/probes.md says which series each gives).
      */
-    @NotNull
     private Source source = Source.AUTO;
 
     /** Where the probes read the machine (docs/probes.md#platforms). */
@@ -52,16 +46,12 @@ public class ProbeProperties {
         }
     }
 
-    @Valid
     private final Host host = new Host();
 
-    @Valid
     private final Gpu gpu = new Gpu();
 
-    @Valid
     private final Power power = new Power();
 
-    @Valid
     private final Process process = new Process();
 
     public String getProcRoot() { return procRoot; }
@@ -97,7 +87,6 @@ public class ProbeProperties {
         private boolean enabled = true;
 
         /** How often the host probe reads. */
-        @NotNull
         private Duration period = Duration.ofSeconds(15);
 
         public boolean isEnabled() { return enabled; }
@@ -107,6 +96,10 @@ public class ProbeProperties {
         public Duration getPeriod() { return period; }
 
         public void setPeriod(Duration period) { this.period = period; }
+
+        void check(SettingChecks c) {
+            c.notNull("period", period);
+        }
     }
 
     /** The power probe: RAPL energy, batteries and AC adapters. */
@@ -115,7 +108,6 @@ public class ProbeProperties {
         private boolean enabled = true;
 
         /** How often the power probe reads. */
-        @NotNull
         private Duration period = Duration.ofSeconds(15);
 
         public boolean isEnabled() { return enabled; }
@@ -125,6 +117,10 @@ public class ProbeProperties {
         public Duration getPeriod() { return period; }
 
         public void setPeriod(Duration period) { this.period = period; }
+
+        void check(SettingChecks c) {
+            c.notNull("period", period);
+        }
     }
 
     /** The NVIDIA GPU probe. */
@@ -133,15 +129,12 @@ public class ProbeProperties {
         private boolean enabled = true;
 
         /** How often the GPU probe reads. */
-        @NotNull
         private Duration period = Duration.ofSeconds(5);
 
         /** The nvidia-smi binary: a name looked up on PATH, or a path. */
-        @NotBlank
         private String command = "nvidia-smi";
 
         /** How long one nvidia-smi run may take before it is killed. */
-        @NotNull
         private Duration timeout = Duration.ofSeconds(10);
 
         public boolean isEnabled() { return enabled; }
@@ -159,6 +152,10 @@ public class ProbeProperties {
         public Duration getTimeout() { return timeout; }
 
         public void setTimeout(Duration timeout) { this.timeout = timeout; }
+
+        void check(SettingChecks c) {
+            c.notNull("period", period).notBlank("command", command).notNull("timeout", timeout);
+        }
     }
 
     /** The process probe and its groups. */
@@ -167,11 +164,9 @@ public class ProbeProperties {
         private boolean enabled = true;
 
         /** How often the process probe reads. */
-        @NotNull
         private Duration period = Duration.ofSeconds(15);
 
         /** Groups, first match wins; the default is the Claude Code CLI. */
-        @Valid
         private List<Group> groups = new ArrayList<>(List.of(Group.claude()));
 
         public boolean isEnabled() { return enabled; }
@@ -185,19 +180,21 @@ public class ProbeProperties {
         public List<Group> getGroups() { return groups; }
 
         public void setGroups(List<Group> groups) { this.groups = groups; }
+
+        void check(SettingChecks c) {
+            c.notNull("period", period).each("groups", groups, Group::check);
+        }
     }
 
     /** One process group: processes whose name (and command line, when set) match. */
     public static class Group {
         /** The groupname label. */
-        @NotBlank
         private String name;
 
         /**
          * Regex on the process name (/proc/PID/comm, at most 15 characters). Only processes
          * whose name matches some group are looked at further, which keeps a cycle cheap.
          */
-        @NotBlank
         private String comm;
 
         /** Optional regex the command line (arguments joined by spaces) must also contain. */
@@ -230,5 +227,26 @@ public class ProbeProperties {
         public boolean isChildren() { return children; }
 
         public void setChildren(boolean children) { this.children = children; }
+
+        void check(SettingChecks c) {
+            c.notBlank("name", name).notBlank("comm", comm);
+        }
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == ProbeProperties.class;
+    }
+
+    /** Run by ConfigurationPropertiesBinder once the whole group is bound; nested groups check their own fields. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        SettingChecks c = new SettingChecks(errors);
+        c.notBlank("procRoot", procRoot).notBlank("sysRoot", sysRoot).notBlank("rootfs", rootfs)
+                .notNull("source", source);
+        host.check(c.in("host"));
+        gpu.check(c.in("gpu"));
+        power.check(c.in("power"));
+        process.check(c.in("process"));
     }
 }

@@ -1,8 +1,6 @@
 package dev.odin.traces;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +17,6 @@ public class TracesProperties {
      * sender {@code traces-export}: an OTLP/HTTP base URL as in OTEL_EXPORTER_OTLP_ENDPOINT
      * ({@code http://tempo:4318}; {@code /v1/traces} is appended). Empty: not forwarded.
      */
-    @NotNull
     private String otlpEndpoint = "";
 
     /**
@@ -27,7 +24,6 @@ public class TracesProperties {
      * ({@code odin.traces.otlp-headers.Authorization=Bearer ...}), as odin.otlp-export.headers
      * are for the OTLP export: read at send time (never queued with the spans), never logged.
      */
-    @NotNull
     private Map<String, String> otlpHeaders = new LinkedHashMap<>();
 
     /**
@@ -36,10 +32,8 @@ public class TracesProperties {
      * one overflow series {@code otel_metric_overflow="true"}, as the spanmetrics connector's
      * aggregation_cardinality_limit does, counted in odin_traces_span_metrics_overflow_total.
      */
-    @Min(1)
     private int metricsCardinalityLimit = 1000;
 
-    @Valid
     private final Store store = new Store();
 
     public String getOtlpEndpoint() { return otlpEndpoint; }
@@ -56,14 +50,12 @@ public class TracesProperties {
         private boolean enabled = true;
 
         /** Daily files older than this are deleted (checked at start and every hour). */
-        @NotNull
         private Duration retention = Duration.ofDays(7);
 
         /**
          * Bound of all trace files together: the oldest files are deleted beyond it, and a span
          * that would take the current day's file past it is not written (counted, reason size_limit).
          */
-        @NotNull
         private DataSize maxSize = DataSize.ofMegabytes(512);
 
         public boolean isEnabled() { return enabled; }
@@ -72,5 +64,16 @@ public class TracesProperties {
         public void setRetention(Duration retention) { this.retention = retention; }
         public DataSize getMaxSize() { return maxSize; }
         public void setMaxSize(DataSize maxSize) { this.maxSize = maxSize; }
+
+        void check(SettingChecks c) {
+            c.notNull("retention", retention).notNull("maxSize", maxSize);
+        }
+    }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("otlpEndpoint", otlpEndpoint).notNull("otlpHeaders", otlpHeaders)
+                .min("metricsCardinalityLimit", metricsCardinalityLimit, 1);
+        store.check(c.in("store"));
     }
 }

@@ -1,16 +1,12 @@
 package dev.odin.exporter.loki;
 
+import dev.odin.config.SettingChecks;
 import dev.odin.exporter.prometheus.NamingStrategy;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /** The Loki event sink. Without a URL, events go to local JSON-lines files instead. */
 public class LokiProperties {
@@ -45,31 +41,24 @@ public class LokiProperties {
     private String caFile = "";
 
     /** A batch is sent once it holds this much protobuf... */
-    @NotNull
     private DataSize batchSize = DataSize.ofMegabytes(1);
 
     /** ...or once its oldest record has waited this long. */
-    @NotNull
     private Duration batchWait = Duration.ofSeconds(1);
 
     /** Connect and request timeout of one push. */
-    @NotNull
     private Duration timeout = Duration.ofSeconds(30);
 
     /** How often each Loki's sender looks at its queue (its own loop, dev.odin.delivery.QueuedSender). */
-    @NotNull
     private Duration deliveryInterval = Duration.ofMillis(100);
 
     /** The first retry's delay after a failed push; it doubles (with jitter) up to max-backoff. */
-    @NotNull
     private Duration minBackoff = Duration.ofMillis(500);
 
     /** The longest delay between retries (a Retry-After from Loki wins). */
-    @NotNull
     private Duration maxBackoff = Duration.ofSeconds(30);
 
     /** Bound of the disk queue; past it the oldest batches are dropped, or requests refused. */
-    @NotNull
     private DataSize queueMaxSize = DataSize.ofMegabytes(1024);
 
     /** false: refuse new OTLP log requests (503 / UNAVAILABLE) instead of dropping queued ones. */
@@ -89,23 +78,18 @@ public class LokiProperties {
     private List<String> drop = new ArrayList<>();
 
     /** Loki's cap on stream labels (max_label_names_per_series). */
-    @Min(1)
     private int maxStreamLabels = 15;
 
     /** Loki's cap on structured metadata entries per log line. */
-    @Min(1)
     private int maxMetadataEntries = 128;
 
     /** Loki's cap on structured metadata per entry (max_structured_metadata_size). */
-    @NotNull
     private DataSize maxMetadataSize = DataSize.ofKilobytes(64);
 
     /** Loki's line size limit (max_line_size). */
-    @NotNull
     private DataSize maxLineSize = DataSize.ofKilobytes(256);
 
     /** Loki's max_label_value_length: longer stream label values are trimmed, not refused by Loki. */
-    @NotNull
     private DataSize maxLabelValueSize = DataSize.ofBytes(2048);
 
     public String getUrl() { return url; }
@@ -156,4 +140,14 @@ public class LokiProperties {
     public void setMaxLineSize(DataSize maxLineSize) { this.maxLineSize = maxLineSize; }
     public DataSize getMaxLabelValueSize() { return maxLabelValueSize; }
     public void setMaxLabelValueSize(DataSize maxLabelValueSize) { this.maxLabelValueSize = maxLabelValueSize; }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("batchSize", batchSize).notNull("batchWait", batchWait).notNull("timeout", timeout)
+                .notNull("deliveryInterval", deliveryInterval).notNull("minBackoff", minBackoff)
+                .notNull("maxBackoff", maxBackoff).notNull("queueMaxSize", queueMaxSize)
+                .min("maxStreamLabels", maxStreamLabels, 1).min("maxMetadataEntries", maxMetadataEntries, 1)
+                .notNull("maxMetadataSize", maxMetadataSize).notNull("maxLineSize", maxLineSize)
+                .notNull("maxLabelValueSize", maxLabelValueSize);
+    }
 }

@@ -1,8 +1,7 @@
 package dev.odin.exporter.otlp;
 
+import dev.odin.config.SettingChecks;
 import dev.odin.signal.Signal;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  */
 public class OtlpExportProperties {
 
+    private static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("http/protobuf|grpc");
+
     /** What goes over the wire. */
     public enum Compression { GZIP, NONE }
 
@@ -28,24 +29,18 @@ public class OtlpExportProperties {
     private String endpoint = "";
 
     /** {@code http/protobuf} or {@code grpc}. */
-    @NotNull
-    @Pattern(regexp = "http/protobuf|grpc", message = "is http/protobuf or grpc")
     private String protocol = "http/protobuf";
 
     /** The signals forwarded; the others stay local. */
-    @NotNull
     private List<Signal> signals = new ArrayList<>(List.of(Signal.METRICS, Signal.LOGS, Signal.TRACES));
 
     /** Headers sent with every export (HTTP headers, gRPC metadata), e.g. Authorization. */
-    @NotNull
     private Map<String, String> headers = new LinkedHashMap<>();
 
     /** gzip or none. */
-    @NotNull
     private Compression compression = Compression.GZIP;
 
     /** Connect and request timeout of one export (the gRPC deadline). */
-    @NotNull
     private Duration timeout = Duration.ofSeconds(10);
 
     /** PEM file of CA certificates an https endpoint (HTTP or gRPC) may present, in addition to the JVM's. */
@@ -59,11 +54,9 @@ public class OtlpExportProperties {
      * protobuf merging) into one export of at most this many bytes before compression; a larger
      * request goes alone.
      */
-    @NotNull
     private DataSize batchSize = DataSize.ofMegabytes(1);
 
     /** Bound of the disk queue ({@code <data dir>/otlp-export-queue}). */
-    @NotNull
     private DataSize queueMaxSize = DataSize.ofMegabytes(512);
 
     /**
@@ -73,15 +66,12 @@ public class OtlpExportProperties {
     private boolean dropOldestWhenFull = false;
 
     /** How often the sender looks at its queue. */
-    @NotNull
     private Duration deliveryInterval = Duration.ofMillis(100);
 
     /** The first retry's delay; it doubles (with jitter) up to max-backoff. */
-    @NotNull
     private Duration minBackoff = Duration.ofMillis(500);
 
     /** The longest delay between retries; a Retry-After or RetryInfo asking more is capped here. */
-    @NotNull
     private Duration maxBackoff = Duration.ofSeconds(30);
 
     public boolean enabled() {
@@ -120,4 +110,13 @@ public class OtlpExportProperties {
     public void setMinBackoff(Duration minBackoff) { this.minBackoff = minBackoff; }
     public Duration getMaxBackoff() { return maxBackoff; }
     public void setMaxBackoff(Duration maxBackoff) { this.maxBackoff = maxBackoff; }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("protocol", protocol).matches("protocol", protocol, PROTOCOL, "is http/protobuf or grpc")
+                .notNull("signals", signals).notNull("headers", headers).notNull("compression", compression)
+                .notNull("timeout", timeout).notNull("batchSize", batchSize).notNull("queueMaxSize", queueMaxSize)
+                .notNull("deliveryInterval", deliveryInterval).notNull("minBackoff", minBackoff)
+                .notNull("maxBackoff", maxBackoff);
+    }
 }

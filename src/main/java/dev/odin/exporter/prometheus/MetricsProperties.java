@@ -1,20 +1,15 @@
 package dev.odin.exporter.prometheus;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.annotation.Validated;
 
 /** OTLP metrics to Prometheus series. */
 public class MetricsProperties {
     /** How metric names are translated; the default matches the Collector's exporter. */
-    @NotNull
     private NamingStrategy naming = NamingStrategy.UNDERSCORE_ESCAPING_WITH_SUFFIXES;
 
     /** Keep runs of '_' in label names (the Collector exporter's current behaviour). */
@@ -30,11 +25,9 @@ public class MetricsProperties {
     private boolean targetInfo = true;
 
     /** A series that receives no point for this long is removed. */
-    @NotNull
     private Duration seriesExpiry = Duration.ofMinutes(30);
 
     /** How often the expiry sweep runs (the series store's series-expiry timer). */
-    @NotNull
     private Duration expiryCheckInterval = Duration.ofSeconds(10);
 
     /** Expose counters born from a delta at 0 first (for zero-first-window), so increase() sees all of it. */
@@ -45,54 +38,42 @@ public class MetricsProperties {
      * whoever scrapes: at least the longest scrape interval of any Prometheus that must see the
      * first increment, with a margin. The first value shows this much later.
      */
-    @NotNull
-    @org.hibernate.validator.constraints.time.DurationMin(millis = 1)
     private Duration zeroFirstWindow = Duration.ofSeconds(90);
 
     /**
      * Scrapes of /metrics written at once, from all clients; one more is answered 429. Each holds
      * a management-server thread until its client has read the body (server.tomcat.threads.max).
      */
-    @Min(1)
     private int scrapeMaxConcurrent = 16;
 
     /**
      * Scrapes of /metrics written at once to one client address; one more is answered 429, so a
      * client that asks and does not read cannot take the threads the others need.
      */
-    @Min(1)
     private int scrapeMaxPerClient = 4;
 
     /** Hard cap on live series across all metrics (target_info included). */
-    @Min(1)
     private int maxSeries = 200_000;
 
     /** Hard cap on live series of one metric name. */
-    @Min(1)
     private int maxSeriesPerMetric = 50_000;
 
     /** A data point with a longer label value is rejected (characters). */
-    @Min(1)
     private int maxLabelValueLength = 4096;
 
     /** Cap on live series that the requests of one tenant may create; 0: a quarter of max-series. */
-    @Min(0)
     private int maxSeriesPerTenant = 0;
 
     /** A metric whose OTLP or Prometheus name is longer is refused (characters). */
-    @Min(1)
     private int maxNameLength = 255;
 
     /** A data point with a longer attribute key (label name) is refused (characters). */
-    @Min(1)
     private int maxLabelNameLength = 128;
 
     /** Resource and scope attribute values (target_info, job, otel_scope_*) are cut to this (characters). */
-    @Min(1)
     private int maxResourceAttributeValueLength = 4096;
 
     /** Metric descriptions (HELP) are cut to this (characters). */
-    @Min(1)
     private int maxHelpLength = 1024;
 
     public int getMaxSeriesPerTenant() {
@@ -141,7 +122,6 @@ public class MetricsProperties {
     }
 
     /** Attributes to drop per metric so that series merge. */
-    @Valid
     private List<DropRule> dropAttributes = new ArrayList<>();
 
     public NamingStrategy getNaming() {
@@ -267,7 +247,6 @@ public class MetricsProperties {
     /** Drop these attribute keys from the data points of metrics whose OTLP name matches. */
     public static class DropRule {
         /** OTLP metric name; a trailing '*' matches any name with that prefix. */
-        @NotBlank
         private String metric;
 
         private List<String> attributes = new ArrayList<>();
@@ -287,5 +266,23 @@ public class MetricsProperties {
         public void setAttributes(List<String> attributes) {
             this.attributes = attributes;
         }
+
+        void check(SettingChecks c) {
+            c.notBlank("metric", metric);
+        }
+    }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("naming", naming).notNull("seriesExpiry", seriesExpiry)
+                .notNull("expiryCheckInterval", expiryCheckInterval).notNull("zeroFirstWindow", zeroFirstWindow)
+                .atLeast("zeroFirstWindow", zeroFirstWindow, Duration.ofMillis(1))
+                .min("scrapeMaxConcurrent", scrapeMaxConcurrent, 1).min("scrapeMaxPerClient", scrapeMaxPerClient, 1)
+                .min("maxSeries", maxSeries, 1).min("maxSeriesPerMetric", maxSeriesPerMetric, 1)
+                .min("maxLabelValueLength", maxLabelValueLength, 1).min("maxSeriesPerTenant", maxSeriesPerTenant, 0)
+                .min("maxNameLength", maxNameLength, 1).min("maxLabelNameLength", maxLabelNameLength, 1)
+                .min("maxResourceAttributeValueLength", maxResourceAttributeValueLength, 1)
+                .min("maxHelpLength", maxHelpLength, 1)
+                .each("dropAttributes", dropAttributes, DropRule::check);
     }
 }

@@ -1,9 +1,6 @@
 package dev.odin.exporter.remotewrite;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +13,8 @@ import org.springframework.util.unit.DataSize;
  */
 public class RemoteWriteProperties {
 
+    private static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("1\\.0|2\\.0");
+
     /** The receiver's write URL, e.g. http://prometheus:9090/api/v1/write; empty: no remote write. */
     private String url = "";
 
@@ -24,8 +23,6 @@ public class RemoteWriteProperties {
      * answers 2.0 with 415, with none of 2.0's written-count headers, or with 400 while it takes
      * the same data as 1.0, gets 1.0 from then on.
      */
-    @NotNull
-    @Pattern(regexp = "1\\.0|2\\.0", message = "must be 1.0 or 2.0")
     private String protocol = "1.0";
 
     /**
@@ -33,12 +30,9 @@ public class RemoteWriteProperties {
      * rate(x[1m]) always has two samples, and 1M series cost 33k samples/s, what one Mimir
      * ingester takes in its stride.
      */
-    @NotNull
     private Duration interval = Duration.ofSeconds(30);
 
     /** A snapshot is split into requests of at most this many samples (Prometheus' own max_samples_per_send). */
-    @Min(1)
-    @Max(1_000_000)
     private int maxSamplesPerRequest = 2000;
 
     /** X-Scope-OrgID (Mimir, Cortex); empty: none. */
@@ -60,15 +54,12 @@ public class RemoteWriteProperties {
     private Map<String, String> headers = new LinkedHashMap<>();
 
     /** Connect and request timeout of one request. */
-    @NotNull
     private Duration timeout = Duration.ofSeconds(30);
 
     /** The first retry's delay after a failed request; it doubles (with jitter) up to max-backoff. */
-    @NotNull
     private Duration minBackoff = Duration.ofMillis(500);
 
     /** The longest delay between retries (a Retry-After of the receiver wins, up to this). */
-    @NotNull
     private Duration maxBackoff = Duration.ofSeconds(30);
 
     /**
@@ -76,7 +67,6 @@ public class RemoteWriteProperties {
      * counted (odin_delivery_dropped_total{sender="remote-write"}): values are cumulative, so a
      * dropped snapshot costs resolution, not counts.
      */
-    @NotNull
     private DataSize queueMaxSize = DataSize.ofMegabytes(512);
 
     /**
@@ -152,5 +142,14 @@ public class RemoteWriteProperties {
 
     public boolean v2() {
         return "2.0".equals(protocol);
+    }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("protocol", protocol).matches("protocol", protocol, PROTOCOL, "must be 1.0 or 2.0")
+                .notNull("interval", interval).min("maxSamplesPerRequest", maxSamplesPerRequest, 1)
+                .max("maxSamplesPerRequest", maxSamplesPerRequest, 1_000_000).notNull("timeout", timeout)
+                .notNull("minBackoff", minBackoff).notNull("maxBackoff", maxBackoff)
+                .notNull("queueMaxSize", queueMaxSize);
     }
 }

@@ -1,7 +1,6 @@
 package dev.odin.usage.forward;
 
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import dev.odin.config.SettingChecks;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
@@ -19,23 +18,18 @@ public class UsageForwardProperties {
     private String url = "";
 
     /** The bearer token sent to the central (one of its odin.auth.tokens-file tokens); empty: none. */
-    @NotNull
     private String token = "";
 
     /** Connect and request timeout of one delivery to the central. */
-    @NotNull
     private Duration timeout = Duration.ofSeconds(10);
 
     /** Queued usage records travel together in one request of at most this many bytes. */
-    @NotNull
     private DataSize batchSize = DataSize.ofKilobytes(512);
 
     /** Bound of the disk queue under the data dir; at the bound the oldest records are dropped (counted). */
-    @NotNull
     private DataSize queueMaxSize = DataSize.ofMegabytes(256);
 
     /** The longest delay between retries while the central is down or answers 5xx / 429. */
-    @NotNull
     private Duration maxBackoff = Duration.ofSeconds(30);
 
     /** Count the usage other ODINs forward to this one's /v1/logs (the central's side). */
@@ -45,7 +39,6 @@ public class UsageForwardProperties {
      * The central remembers each forwarded request of this many days (rebuilt from the usage
      * history on start) to recognise repeats; forwarded usage older than this is not counted.
      */
-    @Min(1)
     private int dedupDays = 35;
 
     /**
@@ -54,7 +47,6 @@ public class UsageForwardProperties {
      * beside the series; raise the heap with it (a team's central: 10,000 requests a day for 35
      * days is 350,000, about 105 MB).
      */
-    @Min(1000)
     private int dedupMaxRequests = 100_000;
 
     public String getUrl() {
@@ -127,5 +119,12 @@ public class UsageForwardProperties {
 
     public void setDedupMaxRequests(int dedupMaxRequests) {
         this.dedupMaxRequests = dedupMaxRequests;
+    }
+
+    /** The rules of these settings (OdinProperties runs them at binding). */
+    public void check(SettingChecks c) {
+        c.notNull("token", token).notNull("timeout", timeout).notNull("batchSize", batchSize)
+                .notNull("queueMaxSize", queueMaxSize).notNull("maxBackoff", maxBackoff)
+                .min("dedupDays", dedupDays, 1).min("dedupMaxRequests", dedupMaxRequests, 1000);
     }
 }
