@@ -92,12 +92,15 @@ class ImageRuntimeTest {
         }
         Path workdir = at(image, rt.last("WORKDIR").args());
 
-        // as built: bound to 0.0.0.0 and no tokens given, the start is refused with the setting to set
-        Run refused = start(command, env, workdir, tmp.resolve("refused.log"), List.of());
-        assertThat(refused.process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(refused.process.exitValue()).isNotZero();
-        assertThat(Files.readString(refused.log)).contains("ODIN refuses to start: the OTLP receivers would take data"
-                + " from anyone on 0.0.0.0: set odin.auth.tokens-file (ODIN_AUTH_TOKENSFILE)");
+        // as built: bound to 0.0.0.0 and no tokens given, the start is refused with the setting to set.
+        // It runs beside the start below (two JVM starts at once, not one after the other), with a
+        // data volume of its own made the same way, so the two never write the same files
+        Map<String, String> asBuilt = new java.util.LinkedHashMap<>(env);
+        Path refusedData = Files.createDirectories(data.resolveSibling(data.getFileName() + "-refused"));
+        run("chown", UID + ":" + UID, refusedData.toString());
+        Files.setPosixFilePermissions(refusedData, PosixFilePermissions.fromString("rwx------"));
+        asBuilt.put("ODIN_DATADIR", refusedData.toString());
+        Run refused = start(command, asBuilt, workdir, tmp.resolve("refused.log"), List.of());
 
         // on loopback (the tests' rule) and free ports it becomes ready, takes OTLP, serves /metrics
         env.put("ODIN_BINDADDRESS", "127.0.0.1");
@@ -107,6 +110,10 @@ class ImageRuntimeTest {
         Run odin = start(command, env, workdir, tmp.resolve("odin.log"), List.of("--server.port=" + http,
                 "--management.server.port=" + mgmt, "--odin.otlp.grpc.port=" + grpc));
         try {
+            assertThat(refused.process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.process.exitValue()).isNotZero();
+            assertThat(Files.readString(refused.log)).contains("ODIN refuses to start: the OTLP receivers would take"
+                    + " data from anyone on 0.0.0.0: set odin.auth.tokens-file (ODIN_AUTH_TOKENSFILE)");
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             awaitReady(client, odin, mgmt);
             assertThat(get(client, "http://127.0.0.1:" + mgmt + "/healthz").statusCode()).isEqualTo(200);
@@ -132,6 +139,7 @@ class ImageRuntimeTest {
                 }
             }
         } finally {
+            refused.process.destroyForcibly(); // gone already unless its assertion failed
             odin.process.destroy();
             if (!odin.process.waitFor(60, TimeUnit.SECONDS)) {
                 odin.process.destroyForcibly();

@@ -71,6 +71,11 @@ public final class OdinProcess implements AutoCloseable {
         int grpc = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (jvmOptions.isEmpty()) {
+            // the client compiler only, as bin/jvm.options runs ODIN: a third less CPU to /ready.
+            // Tests that choose their JVM (heap, collector, under load) keep exactly their choice
+            cmd.add("-XX:TieredStopAtLevel=1");
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(classpath());
