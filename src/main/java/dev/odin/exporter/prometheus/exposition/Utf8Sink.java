@@ -89,8 +89,35 @@ final class Utf8Sink {
         pos += len;
     }
 
+    /** Digits straight into the buffer: no String per value (a scrape writes millions). */
     void writeLong(long v) throws IOException {
-        write(Long.toString(v));
+        if (v == Long.MIN_VALUE) {
+            write(Long.toString(v));
+            return;
+        }
+        if (pos + 20 > buf.length) {
+            drain();
+        }
+        if (v < 0) {
+            buf[pos++] = '-';
+            v = -v;
+        }
+        int end = pos + digits(v);
+        int i = end;
+        do {
+            buf[--i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        pos = end;
+    }
+
+    private static int digits(long v) {
+        int n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
     }
 
     /** client_java's text double: +Inf, -Inf, otherwise {@link Double#toString}. */
@@ -99,10 +126,17 @@ final class Utf8Sink {
             write("+Inf");
         } else if (d == Double.NEGATIVE_INFINITY) {
             write("-Inf");
+        } else if (d == (long) d && Math.abs(d) < 1e7 && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
+            // Double.toString of an integral value below 10^7 is its digits and ".0"; counts,
+            // bucket counters and 0/1 gauges mostly are
+            writeLong((long) d);
+            write(".0");
         } else {
             write(Double.toString(d));
         }
     }
+
+    private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
 
     /** OpenMetrics timestamp: seconds with three decimals, as client_java writes it. */
     void writeOpenMetricsTimestamp(long ms) throws IOException {
