@@ -1,6 +1,6 @@
 package dev.odin.alerting;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.odin.compat;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 
 
 /**

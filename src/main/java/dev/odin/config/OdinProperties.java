@@ -1,6 +1,7 @@
 package dev.odin.config;
 
 import dev.odin.exporter.prometheus.NamingStrategy;
+import dev.odin.settings.SettingChecks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.odin.events;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 import dev.odin.exporter.prometheus.NamingStrategy;
 import java.time.Duration;
 import java.util.ArrayList;

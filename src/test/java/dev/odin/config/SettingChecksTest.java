@@ -20,7 +20,7 @@ import org.springframework.validation.Validator;
 /**
  * Every rule of ODIN's settings refuses a bad value when Spring binds it, with Spring's
  * BindValidationException naming the group, the property path and the rule (the checks are
- * ODIN's own {@link SettingChecks}, run by ConfigurationPropertiesBinder; no Bean Validation).
+ * ODIN's own {@link dev.odin.settings.SettingChecks}, run by ConfigurationPropertiesBinder; no Bean Validation).
  */
 class SettingChecksTest {
 

@@ -1,6 +1,6 @@
 package dev.odin.exporter.otlp;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 import dev.odin.signal.Signal;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.odin.exporter.remotewrite;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

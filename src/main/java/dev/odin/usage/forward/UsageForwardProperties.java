@@ -1,6 +1,6 @@
 package dev.odin.usage.forward;
 
-import dev.odin.config.SettingChecks;
+import dev.odin.settings.SettingChecks;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 

@@ -1,4 +1,4 @@
-package dev.odin.config;
+package dev.odin.settings;
 
 import java.time.Duration;
 import java.util.List;
