@@ -69,10 +69,10 @@ public final class HostProbe implements Probe {
                 LabelSet.EMPTY);
         if (!identified) {
             identified = true;
-            identity = HostIdentity.read();
+            identity = HostIdentity.fromProcfs(proc, sys, osRelease());
         }
         if (identity != null) {
-            r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system (OSHI)",
+            r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system",
                     identity);
         }
         part(r, "loadavg", () -> loadavg(r));
@@ -319,5 +319,11 @@ public final class HostProbe implements Probe {
                         LabelSet.of("type", type, "zone", zone));
             }
         }
+    }
+
+    /** The os-release file: /etc's, else the vendor's (os-release(5)). */
+    private static Path osRelease() {
+        Path etc = Path.of("/etc/os-release");
+        return Files.exists(etc) ? etc : Path.of("/usr/lib/os-release");
     }
 }

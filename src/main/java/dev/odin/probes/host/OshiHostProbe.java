@@ -110,7 +110,7 @@ public final class OshiHostProbe implements Probe {
             identity = HostIdentity.read();
         }
         if (identity != null) {
-            r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system (OSHI)",
+            r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system",
                     identity);
         }
         part(r, "cpu counters", () -> {
