@@ -66,7 +66,7 @@ fi
 # the gateway's settings (k8s/base/gateway.yaml: bin/jvm.options, then the Parallel collector;
 # docs/benchmarks.md says why)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-java ${ODIN_BENCH_JAVA_OPTS:-@bin/jvm.options -XX:-UseSerialGC -XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:NewRatio=2 -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
+java ${ODIN_BENCH_JAVA_OPTS:-@bin/jvm.options -XX:-UseSerialGC -XX:+UseParallelGC -XX:TieredStopAtLevel=4 -XX:CompileThresholdScaling=1 -XX:NewRatio=2 -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -Xms64m -Xmx256m} -jar target/odin-*.jar --odin.otlp.grpc.port="$grpc" --server.port="$http" \
   --management.server.port="$mgmt" --odin.data-dir="$data" --logging.level.root=WARN "${extra[@]}" > target/bench-odin.log 2>&1 &
 odin=$!
 trap 'kill $odin 2>/dev/null || true; rm -rf "$data"' EXIT

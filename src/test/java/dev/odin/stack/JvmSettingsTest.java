@@ -137,6 +137,41 @@ class JvmSettingsTest {
         assertThat(again.exit).isNotZero(); // the plain java -jar of a file that is no jar
     }
 
+    /**
+     * The native heap trim is passed only to a JVM that accepts it: JDK 17 before 17.0.9 refuses
+     * -XX:TrimNativeHeapInterval and would not start at all. A stand-in java records what it is run with.
+     */
+    @Test
+    void theLauncherAsksForTheNativeHeapTrimOnlyWhereTheJvmTakesIt(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "Linux");
+        Path jar = Files.writeString(tmp.resolve("odin-x.jar"), "any");
+        for (boolean old : new boolean[] {false, true}) {
+            Path args = tmp.resolve("args-" + old);
+            Path java = tmp.resolve("java-" + old);
+            Files.writeString(java, "#!/bin/sh\n"
+                    + (old ? "for a in \"$@\"; do case $a in -XX:TrimNativeHeapInterval=*)"
+                            + " echo \"Unrecognized VM option '${a#-XX:}'\" >&2; exit 1;; esac; done\n" : "")
+                    + "case \" $* \" in *' -version '*) echo 'openjdk version \"17.0.8\"' >&2; exit 0;; esac\n"
+                    + "printf '%s\\n' \"$@\" > " + args + "\n");
+            assertThat(java.toFile().setExecutable(true)).isTrue();
+            ProcessBuilder pb = new ProcessBuilder("bin/odin", "--server.port=0").redirectErrorStream(true);
+            pb.environment().putAll(Map.of("JAVA", java.toString(), "ODIN_JAR", jar.toString(), "ODIN_CDS", "off",
+                    "ODIN_JAVA_OPTS", "-Xmx300m"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            List<String> ran = Files.readAllLines(args);
+            if (old) {
+                assertThat(ran).as("a JVM that refuses the flag").noneMatch(a -> a.startsWith("-XX:TrimNativeHeapInterval"));
+            } else {
+                // after the options file, before the user's options (which win)
+                assertThat(ran).containsSubsequence("@" + Path.of("").toAbsolutePath().resolve("bin/jvm.options"),
+                        "-XX:TrimNativeHeapInterval=30000", "-Xmx300m", "-jar", jar.toString(), "--server.port=0");
+            }
+        }
+    }
+
     record Launch(int exit, String out) {}
 
     static Launch launch(Map<String, String> env, String... args) throws Exception {
@@ -184,6 +219,8 @@ class JvmSettingsTest {
                     assertThat(flags.get("UseParallelGC")).as(where).isEqualTo("true");
                     assertThat(flags.get("UseSerialGC")).as(where).isEqualTo("false");
                     assertThat(flags.get("TieredStopAtLevel")).as(where).isEqualTo("4");
+                    // bin/jvm.options delays compilation for the laptop; the gateway compiles as the JVM does
+                    assertThat(Double.parseDouble(flags.get("CompileThresholdScaling"))).as(where).isEqualTo(1.0);
                 } else {
                     assertThat(flags.get("UseSerialGC")).as(where).isEqualTo("true");
                 }
