@@ -13,8 +13,10 @@ import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Quantiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.function.Consumer;
 
 /**
  * Writes one family of the series store as one length-delimited
@@ -71,6 +73,8 @@ final class ProtobufFamilyWriter {
     private static final int ONE_DOUBLE = 9;
 
     private final Point p = new Point();
+    /** Tests: runs between the passes of each family, to change series there. */
+    private final Consumer<SeriesCollector.Exposed> betweenPasses;
 
     // the values the first pass fixed, slot i per written series, in writing order
     private Series[] series = new Series[16];
@@ -82,6 +86,14 @@ final class ProtobufFamilyWriter {
     private Object[] o0 = new Object[0];
     private Object[] o1 = new Object[0];
     private Object[] o2 = new Object[0];
+
+    ProtobufFamilyWriter() {
+        this(null);
+    }
+
+    ProtobufFamilyWriter(Consumer<SeriesCollector.Exposed> betweenPasses) {
+        this.betweenPasses = betweenPasses;
+    }
 
     Outcome write(SeriesCollector.Exposed e, CodedOutputStream out, long nowMillis) throws IOException {
         MetricFamily f = e.family();
@@ -108,10 +120,13 @@ final class ProtobufFamilyWriter {
             if (size > Integer.MAX_VALUE) {
                 return Outcome.TOO_LARGE;
             }
+            if (betweenPasses != null) {
+                betweenPasses.accept(e);
+            }
             out.writeUInt32NoTag((int) size);
-            out.writeString(1, name);
+            writeText(1, name, out);
             if (help != null) {
-                out.writeString(2, help);
+                writeText(2, help, out);
             }
             out.writeEnum(3, metricType(e));
             for (int i = 0; i < n; i++) {
@@ -338,8 +353,35 @@ final class ProtobufFamilyWriter {
     private static void writePair(String name, String value, CodedOutputStream out) throws IOException {
         out.writeTag(1, LEN);
         out.writeUInt32NoTag(pairSize(name, value));
-        out.writeString(1, name);
-        out.writeString(2, value);
+        writeText(1, name, out);
+        writeText(2, value, out);
+    }
+
+    /**
+     * A string field. protobuf's writeString logs a warning with a stack trace for each string
+     * with an unpaired surrogate (OTLP/JSON can carry one) before it sends its UTF-8 with '?':
+     * such strings are sent as those bytes here, without the log line per series.
+     */
+    private static void writeText(int field, String s, CodedOutputStream out) throws IOException {
+        if (wellFormed(s)) {
+            out.writeString(field, s);
+        } else {
+            out.writeByteArray(field, s.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static boolean wellFormed(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static int exemplarSize(Exemplar e) {
