@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * fixed values and does not read the series again: a series that changes between the passes (a
  * new exemplar, a count that crosses a varint boundary, a series removed) cannot make the family
  * longer or shorter than its announced length; it is written as the first pass saw it, as a
- * snapshot would hold it. Memory: those arrays for the largest family of the scrape (about 16
- * bytes a series for gauges, 44 for native histograms), no byte buffer and no object per series.
+ * snapshot would hold it. Memory: those arrays, grown to the largest family of the scrape (16
+ * bytes a series for gauges, 28 for classic and 48 for native histograms, up to twice that as
+ * they grow by doubling), no byte buffer and no object per series.
  */
 final class ProtobufFamilyWriter {
 
@@ -73,6 +74,8 @@ final class ProtobufFamilyWriter {
     private static final int ONE_DOUBLE = 9;
 
     private final Point p = new Point();
+    /** Strings are encoded here before they go to the stream. */
+    private byte[] scratch = new byte[256];
     /** Tests: runs between the passes of each family, to change series there. */
     private final Consumer<SeriesCollector.Exposed> betweenPasses;
 
@@ -339,7 +342,7 @@ final class ProtobufFamilyWriter {
         return size;
     }
 
-    private static void writeLabels(LabelSet labels, CodedOutputStream out) throws IOException {
+    private void writeLabels(LabelSet labels, CodedOutputStream out) throws IOException {
         for (int i = 0; i < labels.size(); i++) {
             writePair(labels.name(i), labels.value(i), out);
         }
@@ -350,7 +353,7 @@ final class ProtobufFamilyWriter {
     }
 
     /** A LabelPair as field 1 of a Metric or an Exemplar. */
-    private static void writePair(String name, String value, CodedOutputStream out) throws IOException {
+    private void writePair(String name, String value, CodedOutputStream out) throws IOException {
         out.writeTag(1, LEN);
         out.writeUInt32NoTag(pairSize(name, value));
         writeText(1, name, out);
@@ -358,30 +361,51 @@ final class ProtobufFamilyWriter {
     }
 
     /**
-     * A string field. protobuf's writeString logs a warning with a stack trace for each string
-     * with an unpaired surrogate (OTLP/JSON can carry one) before it sends its UTF-8 with '?':
-     * such strings are sent as those bytes here, without the log line per series.
+     * A string field, UTF-8 encoded into a reused array: protobuf's writeString allocates for each
+     * string (some 30 bytes; a scrape writes ten strings a series), and for one with an unpaired
+     * surrogate (OTLP/JSON can carry one) logs a warning with a stack trace before it sends
+     * {@code getBytes(UTF_8)}, '?' for the surrogate: those bytes are sent here without the log.
      */
-    private static void writeText(int field, String s, CodedOutputStream out) throws IOException {
-        if (wellFormed(s)) {
-            out.writeString(field, s);
-        } else {
-            out.writeByteArray(field, s.getBytes(StandardCharsets.UTF_8));
+    private void writeText(int field, String s, CodedOutputStream out) throws IOException {
+        int n = s.length();
+        if (scratch.length < 3 * n) {
+            scratch = new byte[Math.max(3 * n, 2 * scratch.length)];
         }
+        int length = utf8(s, scratch);
+        if (length < 0) {
+            out.writeByteArray(field, s.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        out.writeTag(field, LEN);
+        out.writeUInt32NoTag(length);
+        out.writeRawBytes(scratch, 0, length);
     }
 
-    private static boolean wellFormed(String s) {
+    /** @return the UTF-8 length, or -1 for a string with an unpaired surrogate */
+    private static int utf8(String s, byte[] b) {
+        int j = 0;
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return false;
-                }
+            if (c < 0x80) {
+                b[j++] = (byte) c;
+            } else if (c < 0x800) {
+                b[j++] = (byte) (0xC0 | (c >> 6));
+                b[j++] = (byte) (0x80 | (c & 0x3F));
+            } else if (!Character.isSurrogate(c)) {
+                b[j++] = (byte) (0xE0 | (c >> 12));
+                b[j++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[j++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[j++] = (byte) (0xF0 | (cp >> 18));
+                b[j++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[j++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[j++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                return -1;
             }
         }
-        return true;
+        return j;
     }
 
     private static int exemplarSize(Exemplar e) {
@@ -397,7 +421,7 @@ final class ProtobufFamilyWriter {
         return size;
     }
 
-    private static void writeExemplar(Exemplar e, CodedOutputStream out) throws IOException {
+    private void writeExemplar(Exemplar e, CodedOutputStream out) throws IOException {
         Labels l = e.getLabels();
         for (int i = 0; i < l.size(); i++) {
             writePair(l.getPrometheusName(i), l.getValue(i), out);
@@ -482,7 +506,7 @@ final class ProtobufFamilyWriter {
                 + (e == null ? 0 : field(3, exemplarSize(e)));
     }
 
-    private static void writeBucket(long cumulative, double upper, Exemplar e, CodedOutputStream out)
+    private void writeBucket(long cumulative, double upper, Exemplar e, CodedOutputStream out)
             throws IOException {
         out.writeTag(3, LEN);
         out.writeUInt32NoTag(bucketSize(cumulative, upper, e));
