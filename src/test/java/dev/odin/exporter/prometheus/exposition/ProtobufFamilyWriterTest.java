@@ -425,4 +425,88 @@ class ProtobufFamilyWriterTest {
                 HexFormat.of().formatHex(streamed(null)).toCharArray(), "the next scrape has the change");
         assertNotEquals(before, parse(streamed(null)));
     }
+
+    /**
+     * Scrapes while another thread changes every kind of series (exemplars come and go, counts
+     * grow past varint boundaries, native buckets move, series are removed and added): every
+     * scrape parses whole, and each series' message is consistent in itself (a histogram's count
+     * is its last bucket's, a native histogram's the sum of its buckets).
+     */
+    @Test
+    void scrapesWhileSeriesChangeAlwaysParse() throws Exception {
+        MetricFamily c = store.family("hammer_total", MetricFamily.Type.COUNTER, "");
+        MetricFamily h = store.family("hammer_seconds", MetricFamily.Type.HISTOGRAM, "");
+        MetricFamily e = store.family("hammer_bytes", MetricFamily.Type.HISTOGRAM, "");
+        MetricFamily g = store.family("hammer_gauge", MetricFamily.Type.GAUGE, "");
+        List<CounterSeries> counters = new ArrayList<>();
+        List<HistogramSeries> histograms = new ArrayList<>();
+        List<ExponentialHistogramSeries> natives = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            counters.add(store.series(c, LabelSet.of("i", "" + i), false, CounterSeries::create));
+            histograms.add(store.series(h, LabelSet.of("i", "" + i), false, HistogramSeries::create));
+            natives.add(store.series(e, LabelSet.of("i", "" + i), false, ExponentialHistogramSeries::create));
+            store.series(g, LabelSet.of("i", "" + i), false, GaugeSeries::create).set(i, T0);
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CompletableFuture<Void> changer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            java.util.Random random = new java.util.Random(16);
+            long t = T0 + 1;
+            try {
+                while (!stop.get()) {
+                    int i = random.nextInt(40);
+                    long n = 1L << random.nextInt(40);
+                    t++;
+                    counters.get(i).setCumulative(n, T0, t, random.nextBoolean()
+                            ? exemplar(n, 1_700_000_000_000L + random.nextInt(100_000), "trace_id", "t" + n) : null);
+                    histograms.get(i).setCumulative(new HistogramSeries.Reading(new double[] {1, 10},
+                            new long[] {n, random.nextInt(200), 1}, n), T0, t, null);
+                    long[] buckets = new long[1 + random.nextInt(12)];
+                    buckets[0] = n;
+                    buckets[buckets.length - 1] = 1 + random.nextInt(300);
+                    natives.get(i).setCumulative(nativeReading(random.nextInt(9) - 4, random.nextInt(3),
+                            random.nextInt(20) - 10, buckets, 0, new long[] {random.nextInt(2)}, n), T0, t, null);
+                    LabelSet extra = LabelSet.of("i", "extra-" + random.nextInt(20));
+                    if (random.nextBoolean()) {
+                        store.series(g, extra, false, GaugeSeries::create).set(n, T0);
+                    } else {
+                        store.remove(g, extra);
+                    }
+                    changes.incrementAndGet();
+                }
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+        try {
+            for (int scrape = 0; scrape < 300; scrape++) {
+                List<Metrics.MetricFamily> got = parse(streamed(null));
+                for (Metrics.MetricFamily f : got) {
+                    for (Metrics.Metric m : f.getMetricList()) {
+                        if (f.getName().equals("hammer_seconds")) {
+                            Metrics.Histogram x = m.getHistogram();
+                            assertEquals(x.getSampleCount(), x.getBucket(x.getBucketCount() - 1).getCumulativeCount());
+                        } else if (f.getName().equals("hammer_bytes")) {
+                            Metrics.Histogram x = m.getHistogram();
+                            long count = x.getZeroCount();
+                            for (List<Long> deltas : List.of(x.getPositiveDeltaList(), x.getNegativeDeltaList())) {
+                                long bucket = 0;
+                                for (long d : deltas) {
+                                    bucket += d;
+                                    count += bucket;
+                                }
+                            }
+                            assertEquals(x.getSampleCount(), count);
+                        }
+                    }
+                }
+                assertTrue(family(got, "hammer_gauge").getMetricCount() >= 40);
+            }
+        } finally {
+            stop.set(true);
+        }
+        changer.get();
+        assertTrue(changes.get() > 0);
+        assertEquals(0, store.stats().familiesDropped.sum());
+    }
 }
