@@ -19,6 +19,21 @@ public final class ExponentialBuckets {
         this.counts = counts;
     }
 
+    /** The OTLP index of the first bucket. */
+    public int offset() {
+        return offset;
+    }
+
+    /** How many buckets the run covers (zero counts included). */
+    public int length() {
+        return counts.length;
+    }
+
+    /** The count of the run's i-th bucket, OTLP index offset() + i. */
+    public long count(int i) {
+        return counts[i];
+    }
+
     /** @throws ArithmeticException when the total passes 2^63 - 1 */
     long total() {
         long t = 0;

@@ -152,4 +152,14 @@ public final class Point {
     public Exemplar[] exemplars() {
         return exemplars;
     }
+
+    /** Exponential histogram: the positive buckets (empty while held at zero). */
+    public ExponentialBuckets positive() {
+        return positive;
+    }
+
+    /** Exponential histogram: the negative buckets (empty while held at zero). */
+    public ExponentialBuckets negative() {
+        return negative;
+    }
 }

@@ -22,10 +22,13 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.resource.v1.Resource;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -46,8 +49,10 @@ import java.util.Set;
  * <pre>
  *   MillionSeries heap [series]              in-process: heap per series (full GC, used heap before
  *                                            and after filling through the translator), and the
- *                                            time of a scrape streamed and of client_java's
- *                                            whole-snapshot scrape (today's path before issue 16)
+ *                                            time (wall, CPU) and allocation of a scrape streamed, of
+ *                                            protobuf through per-family client_java snapshots (its
+ *                                            path before it was streamed) and of client_java's
+ *                                            whole-snapshot scrape (the path before issue 16)
  *   MillionSeries fill httpPort [series]     fills a running ODIN over OTLP/HTTP protobuf
  * </pre>
  */
@@ -134,17 +139,55 @@ public final class MillionSeries {
         registry.register(collector);
         ScrapeWriter writer = new ScrapeWriter(collector, registry, PrometheusTextFormatWriter.create(),
                 new OpenMetricsTextFormatWriter(true, false), ExpositionFormats.init().getPrometheusProtobufWriter(), false);
+        com.sun.management.ThreadMXBean thread = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (ScrapeWriter.Format f : ScrapeWriter.Format.values()) {
             long best = Long.MAX_VALUE;
+            long bestCpu = Long.MAX_VALUE;
+            long allocated = 0;
             long bytes = 0;
             for (int i = 0; i < 3; i++) {
                 Counting out = new Counting();
+                long cpu0 = thread.getCurrentThreadCpuTime();
+                long alloc0 = thread.getCurrentThreadAllocatedBytes();
                 long t0 = System.nanoTime();
                 writer.write(f, null, out);
                 best = Math.min(best, System.nanoTime() - t0);
+                bestCpu = Math.min(bestCpu, thread.getCurrentThreadCpuTime() - cpu0);
+                allocated = thread.getCurrentThreadAllocatedBytes() - alloc0;
                 bytes = out.n;
             }
-            System.out.printf("streamed %-11s best of 3: %6.0f ms, %6.1f MB%n", f, best / 1e6, bytes / 1e6);
+            System.out.printf("streamed %-11s best of 3: %6.0f ms (CPU %6.0f ms), %6.1f MB, allocated %7.1f MB%n", f,
+                    best / 1e6, bestCpu / 1e6, bytes / 1e6, allocated / 1e6);
+        }
+        {
+            // protobuf before it was streamed: each store family a client_java snapshot, written
+            // by client_java's protobuf writer into a buffer, then to the stream
+            ExpositionFormatWriter protobuf = ExpositionFormats.init().getPrometheusProtobufWriter();
+            long best = Long.MAX_VALUE;
+            long bestCpu = Long.MAX_VALUE;
+            long allocated = 0;
+            long bytes = 0;
+            for (int i = 0; i < 3; i++) {
+                Counting out = new Counting();
+                long cpu0 = thread.getCurrentThreadCpuTime();
+                long alloc0 = thread.getCurrentThreadAllocatedBytes();
+                long t0 = System.nanoTime();
+                ByteArrayOutputStream family = new ByteArrayOutputStream(8 * 1024);
+                for (SeriesCollector.Exposed e : collector.exposed(null)) {
+                    MetricSnapshot snapshot = collector.snapshot(e);
+                    if (snapshot != null) {
+                        family.reset();
+                        protobuf.write(family, MetricSnapshots.of(snapshot));
+                        family.writeTo(out);
+                    }
+                }
+                best = Math.min(best, System.nanoTime() - t0);
+                bestCpu = Math.min(bestCpu, thread.getCurrentThreadCpuTime() - cpu0);
+                allocated = thread.getCurrentThreadAllocatedBytes() - alloc0;
+                bytes = out.n;
+            }
+            System.out.printf("per-family snapshots PROTOBUF best of 3: %6.0f ms (CPU %6.0f ms), %6.1f MB, allocated %7.1f MB%n",
+                    best / 1e6, bestCpu / 1e6, bytes / 1e6, allocated / 1e6);
         }
         for (ScrapeWriter.Format f : new ScrapeWriter.Format[] {ScrapeWriter.Format.TEXT, ScrapeWriter.Format.OPENMETRICS}) {
             long best = Long.MAX_VALUE;

@@ -60,7 +60,7 @@ final class FamilyWriter {
             if (!s.read(p, nowMillis)) {
                 continue;
             }
-            if (!writable(f.type(), s, e.untyped())) {
+            if (!writable(f.type(), s, e.untyped(), p)) {
                 return false;
             }
             points++;
@@ -82,7 +82,7 @@ final class FamilyWriter {
             if (!s.read(p, nowMillis)) {
                 continue;
             }
-            if (!writable(f.type(), s, e.untyped())) {
+            if (!writable(f.type(), s, e.untyped(), p)) {
                 skipped++;
                 continue;
             }
@@ -129,8 +129,11 @@ final class FamilyWriter {
         return true;
     }
 
-    /** What client_java's snapshot constructors and writers would refuse, checked on the read point. */
-    private boolean writable(MetricFamily.Type type, Series s, boolean untyped) {
+    /**
+     * What client_java's snapshot constructors and writers would refuse, checked on the read point
+     * (the protobuf writer uses the same checks).
+     */
+    static boolean writable(MetricFamily.Type type, Series s, boolean untyped, Point p) {
         if (p.opaque()) {
             return false;
         }
@@ -153,7 +156,7 @@ final class FamilyWriter {
                 if (s instanceof ExponentialHistogramSeries) {
                     return p.nativeCountsValid() && p.nativeCount() >= 0 && p.zeroThreshold() >= 0;
                 }
-                return classicValid();
+                return classicValid(p);
             case SUMMARY:
                 return p.count() >= 0 && p.quantiles() != null;
             default:
@@ -161,7 +164,7 @@ final class FamilyWriter {
         }
     }
 
-    private boolean classicValid() {
+    private static boolean classicValid(Point p) {
         double[] bounds = p.bounds();
         long[] counts = p.counts();
         if (bounds == null || (!p.zeroHeld() && (counts == null || counts.length != bounds.length + 1))) {
@@ -395,7 +398,7 @@ final class FamilyWriter {
     }
 
     /** client_java's Exemplars.get(lower, upper): the first in range, or a later one with a newer timestamp. */
-    private static Exemplar pick(Exemplar[] list, double lower, double upper) {
+    static Exemplar pick(Exemplar[] list, double lower, double upper) {
         Exemplar result = null;
         for (Exemplar e : list) {
             if (e == null) {

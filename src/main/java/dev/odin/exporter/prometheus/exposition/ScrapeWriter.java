@@ -1,5 +1,6 @@
 package dev.odin.exporter.prometheus.exposition;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.odin.series.SeriesCollector;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,14 +18,13 @@ import java.util.function.Predicate;
 /**
  * One scrape, streamed: the registry's other metrics (Micrometer's odin_* and JVM meters, a few
  * hundred) go through client_java's writers family by family, the series store's families are
- * written by {@link FamilyWriter} straight from their series, merged in Prometheus-name order as
- * client_java's MetricSnapshots orders a whole scrape. The bytes are those client_java would write
- * for the same content, except that families of more than {@link FamilyWriter#SORTED_UP_TO}
- * series are not sorted by labels. Memory: a 64 KiB buffer, plus one family at a time for what
- * goes through client_java (the other meters; protobuf; a store family that needs it).
- *
- * <p>The protobuf format is written family by family through client_java's protobuf writer (a
- * snapshot of one family at a time, not of the whole scrape).
+ * written straight from their series, by {@link FamilyWriter} (text, OpenMetrics) or
+ * {@link ProtobufFamilyWriter} (protobuf), merged in Prometheus-name order as client_java's
+ * MetricSnapshots orders a whole scrape. The bytes are those client_java would write for the same
+ * content, except that families of more than {@link FamilyWriter#SORTED_UP_TO} series are not
+ * sorted by labels. Memory: a 64 KiB buffer, the protobuf writer's fixed values of one family
+ * (a few words a series), plus one family at a time for what goes through client_java (the other
+ * meters; a store family that needs it).
  */
 public final class ScrapeWriter {
 
@@ -73,9 +73,13 @@ public final class ScrapeWriter {
         // the registry's scrape without the store's families: the SeriesCollector builds none
         MetricSnapshots others = registry.scrape(
                 name -> !storeNames.contains(name) && (included == null || included.test(name)));
-        Utf8Sink sink = new Utf8Sink(out);
+        boolean proto = format == Format.PROTOBUF;
+        Utf8Sink sink = proto ? null : new Utf8Sink(out);
+        CodedOutputStream pb = proto ? CodedOutputStream.newInstance(out, Utf8Sink.BUFFER) : null;
+        Raw raw = proto ? pb::writeRawBytes : sink::write;
         ByteArrayOutputStream family = new ByteArrayOutputStream(8 * 1024);
-        FamilyWriter streaming = format == Format.PROTOBUF ? null : new FamilyWriter(format == Format.OPENMETRICS);
+        FamilyWriter streaming = proto ? null : new FamilyWriter(format == Format.OPENMETRICS);
+        ProtobufFamilyWriter protobufStreaming = proto ? new ProtobufFamilyWriter() : null;
         long now = collector.nowMillis();
         int i = 0;
         int j = 0;
@@ -84,12 +88,23 @@ public final class ScrapeWriter {
             boolean takeOther = j >= families.size() || (i < other.size()
                     && other.get(i).getMetadata().getPrometheusName().compareTo(families.get(j).prometheusName()) < 0);
             if (takeOther) {
-                writeLibrary(library, format, other.get(i++), family, sink);
+                writeLibrary(library, format, other.get(i++), family, raw);
                 continue;
             }
             SeriesCollector.Exposed e = families.get(j++);
             if (streaming != null && streaming.write(e, sink, now)) {
                 continue;
+            }
+            if (protobufStreaming != null) {
+                ProtobufFamilyWriter.Outcome outcome = protobufStreaming.write(e, pb, now);
+                if (outcome == ProtobufFamilyWriter.Outcome.WRITTEN) {
+                    continue;
+                }
+                if (outcome == ProtobufFamilyWriter.Outcome.TOO_LARGE) {
+                    collector.dropped(e, new IllegalStateException("the family is over 2 GiB, more than one "
+                            + "protobuf message holds"));
+                    continue;
+                }
             }
             MetricSnapshot snapshot;
             try {
@@ -97,10 +112,15 @@ public final class ScrapeWriter {
                 if (snapshot == null) {
                     continue;
                 }
-                writeLibrary(library, format, snapshot, family, sink);
+                writeLibrary(library, format, snapshot, family, raw);
             } catch (RuntimeException failed) {
                 collector.dropped(e, failed);
             }
+        }
+        if (proto) {
+            pb.flush();
+            out.flush();
+            return;
         }
         if (format == Format.OPENMETRICS) {
             sink.write(EOF, 0, EOF.length);
@@ -108,9 +128,15 @@ public final class ScrapeWriter {
         sink.flush();
     }
 
+    /** Where client_java's bytes go: the text sink or the protobuf stream (both buffered). */
+    @FunctionalInterface
+    private interface Raw {
+        void write(byte[] bytes, int off, int len) throws IOException;
+    }
+
     /** One family through client_java, whole or not at all (it is written to a buffer first). */
     private static void writeLibrary(ExpositionFormatWriter library, Format format, MetricSnapshot snapshot,
-            ByteArrayOutputStream buffer, Utf8Sink sink) throws IOException {
+            ByteArrayOutputStream buffer, Raw out) throws IOException {
         buffer.reset();
         library.write(buffer, MetricSnapshots.of(snapshot));
         byte[] bytes = buffer.toByteArray();
@@ -118,7 +144,7 @@ public final class ScrapeWriter {
         if (format == Format.OPENMETRICS) {
             length -= EOF.length; // each write ends the exposition; only the scrape's last does
         }
-        sink.write(bytes, 0, length);
+        out.write(bytes, 0, length);
     }
 
     private ExpositionFormatWriter library(Format format) {

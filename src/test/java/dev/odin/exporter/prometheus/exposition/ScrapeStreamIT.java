@@ -7,6 +7,7 @@ import dev.odin.series.LabelSet;
 import dev.odin.series.MetricFamily;
 import dev.odin.series.SeriesStore;
 import dev.odin.testing.OdinIntegrationTest;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_31_1.Metrics;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -58,7 +60,22 @@ class ScrapeStreamIT extends OdinIntegrationTest {
         assertThat(pb.statusCode()).isEqualTo(200);
         assertThat(pb.headers().firstValue("Content-Type")).hasValue(
                 "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
-        assertThat(new String(pb.body(), StandardCharsets.ISO_8859_1)).contains("stream_it_gauge");
+        // the whole body parses as delimited MetricFamily messages: the store's (streamed) and the
+        // registry's other meters (through client_java)
+        List<Metrics.MetricFamily> families = ProtobufFamilyWriterTest.parse(pb.body());
+        List<String> names = families.stream().map(Metrics.MetricFamily::getName).toList();
+        assertThat(names).contains("jvm_threads_live_threads").doesNotHaveDuplicates();
+        Metrics.MetricFamily gauge = families.stream().filter(m -> m.getName().equals("stream_it_gauge")).findFirst()
+                .orElseThrow();
+        assertThat(gauge.getType()).isEqualTo(Metrics.MetricType.GAUGE);
+        assertThat(gauge.getHelp()).isEqualTo("a gauge");
+        assertThat(gauge.getMetricList()).singleElement().satisfies(m -> {
+            assertThat(m.getLabel(0).getName()).isEqualTo("k");
+            assertThat(m.getLabel(0).getValue()).isEqualTo("v\"1");
+            assertThat(m.getGauge().getValue()).isEqualTo(3.0);
+        });
+        assertThat(ProtobufFamilyWriterTest.parse(get("?includedNames=stream_it_gauge", pb.headers()
+                .firstValue("Content-Type").orElseThrow()).body())).containsExactly(gauge);
 
         // no Accept the endpoint can serve: refused, as Spring Boot refuses it
         assertThat(get("", "application/json").statusCode()).isEqualTo(406);
