@@ -2,6 +2,7 @@ package dev.odin.probes.host;
 
 import dev.odin.series.LabelSet;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -50,7 +51,7 @@ final class HostIdentity {
     static LabelSet fromProcfs(Path proc, Path sys, Path osRelease) {
         List<String> cpuinfo;
         try {
-            cpuinfo = Files.readAllLines(proc.resolve("cpuinfo"));
+            cpuinfo = lines(proc.resolve("cpuinfo"));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -89,7 +90,7 @@ final class HostIdentity {
         String name = "Linux";
         String versionId = "";
         try {
-            for (String line : Files.readAllLines(osRelease)) {
+            for (String line : lines(osRelease)) {
                 if (line.startsWith("NAME=")) {
                     name = unquote(line.substring(5));
                 } else if (line.startsWith("VERSION_ID=")) {
@@ -126,11 +127,19 @@ final class HostIdentity {
 
     private static String firstLine(Path p) {
         try {
-            List<String> lines = Files.readAllLines(p);
+            List<String> lines = lines(p);
             return lines.isEmpty() ? "" : lines.get(0).strip();
         } catch (IOException | RuntimeException e) {
             return ""; // not readable (no DMI in a VM, sysfs not mounted): unknown
         }
+    }
+
+    /**
+     * The file's lines, a byte that is not UTF-8 read as U+FFFD: a CPU model or DMI string is what
+     * the firmware or hypervisor wrote, and one odd byte must not cost the whole file.
+     */
+    private static List<String> lines(Path p) throws IOException {
+        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8).lines().toList();
     }
 
     private static String unquote(String s) {

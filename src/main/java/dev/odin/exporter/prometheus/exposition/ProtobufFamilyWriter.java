@@ -13,7 +13,6 @@ import io.prometheus.metrics.model.snapshots.Exemplar;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Quantiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.function.Consumer;
@@ -114,8 +113,7 @@ final class ProtobufFamilyWriter {
             }
             String name = familyName(e);
             String help = e.help();
-            long size = CodedOutputStream.computeStringSize(1, name)
-                    + (help == null ? 0 : CodedOutputStream.computeStringSize(2, help))
+            long size = stringSize(1, name) + (help == null ? 0 : stringSize(2, help))
                     + CodedOutputStream.computeEnumSize(3, metricType(e));
             for (int i = 0; i < n; i++) {
                 size += field(4, sizes[i]);
@@ -349,7 +347,39 @@ final class ProtobufFamilyWriter {
     }
 
     private static int pairSize(String name, String value) {
-        return CodedOutputStream.computeStringSize(1, name) + CodedOutputStream.computeStringSize(2, value);
+        return stringSize(1, name) + stringSize(2, value);
+    }
+
+    /**
+     * A string field's size, as computeStringSize gives it without its cost for a string with an
+     * unpaired surrogate: protobuf throws and catches an exception (a stack trace, some 4 KB) for
+     * each such string, twice a label a scrape, which let a sender whose label values carry one
+     * make a protobuf scrape ten times dearer than the text one.
+     */
+    private static int stringSize(int field, String s) {
+        int length = utf8Length(s);
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+
+    /** The length of {@code s.getBytes(UTF_8)}: an unpaired surrogate is one byte, '?'. */
+    private static int utf8Length(String s) {
+        int n = s.length();
+        int length = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                length += 1;
+            } else if (!Character.isSurrogate(c)) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                length += 2; // two chars, four bytes
+                i++;
+            }
+        }
+        return length;
     }
 
     /** A LabelPair as field 1 of a Metric or an Exemplar. */
@@ -364,7 +394,8 @@ final class ProtobufFamilyWriter {
      * A string field, UTF-8 encoded into a reused array: protobuf's writeString allocates for each
      * string (some 30 bytes; a scrape writes ten strings a series), and for one with an unpaired
      * surrogate (OTLP/JSON can carry one) logs a warning with a stack trace before it sends
-     * {@code getBytes(UTF_8)}, '?' for the surrogate: those bytes are sent here without the log.
+     * {@code getBytes(UTF_8)}, '?' for the surrogate: those bytes are encoded here, without the
+     * log or the copy.
      */
     private void writeText(int field, String s, CodedOutputStream out) throws IOException {
         int n = s.length();
@@ -372,16 +403,12 @@ final class ProtobufFamilyWriter {
             scratch = new byte[Math.max(3 * n, 2 * scratch.length)];
         }
         int length = utf8(s, scratch);
-        if (length < 0) {
-            out.writeByteArray(field, s.getBytes(StandardCharsets.UTF_8));
-            return;
-        }
         out.writeTag(field, LEN);
         out.writeUInt32NoTag(length);
         out.writeRawBytes(scratch, 0, length);
     }
 
-    /** @return the UTF-8 length, or -1 for a string with an unpaired surrogate */
+    /** Encodes as {@code getBytes(UTF_8)} does ('?' for an unpaired surrogate); @return the length */
     private static int utf8(String s, byte[] b) {
         int j = 0;
         for (int i = 0, n = s.length(); i < n; i++) {
@@ -402,7 +429,7 @@ final class ProtobufFamilyWriter {
                 b[j++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
                 b[j++] = (byte) (0x80 | (cp & 0x3F));
             } else {
-                return -1;
+                b[j++] = '?';
             }
         }
         return j;
