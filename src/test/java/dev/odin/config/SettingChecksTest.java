@@ -53,6 +53,7 @@ class SettingChecksTest {
             "odin.metrics.max-series|0|odin|metrics.maxSeries|must be greater than or equal to 1",
             "odin.metrics.max-series-per-metric|0|odin|metrics.maxSeriesPerMetric|must be greater than or equal to 1",
             "odin.metrics.max-label-value-length|0|odin|metrics.maxLabelValueLength|must be greater than or equal to 1",
+            "odin.metrics.max-labels-per-series|0|odin|metrics.maxLabelsPerSeries|must be greater than or equal to 1",
             "odin.metrics.max-series-per-tenant|-1|odin|metrics.maxSeriesPerTenant|must be greater than or equal to 0",
             "odin.metrics.max-name-length|0|odin|metrics.maxNameLength|must be greater than or equal to 1",
             "odin.metrics.max-label-name-length|0|odin|metrics.maxLabelNameLength|must be greater than or equal to 1",

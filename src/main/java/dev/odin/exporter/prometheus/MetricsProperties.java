@@ -61,6 +61,12 @@ public class MetricsProperties {
     /** A data point with a longer label value is rejected (characters). */
     private int maxLabelValueLength = 4096;
 
+    /**
+     * A data point whose series would have more labels is refused: its attributes' and those ODIN
+     * adds (job, instance, otel_scope_*, resource labels, the tenant).
+     */
+    private int maxLabelsPerSeries = 64;
+
     /** Cap on live series that the requests of one tenant may create; 0: a quarter of max-series. */
     private int maxSeriesPerTenant = 0;
 
@@ -95,6 +101,14 @@ public class MetricsProperties {
 
     public void setMaxNameLength(int maxNameLength) {
         this.maxNameLength = maxNameLength;
+    }
+
+    public int getMaxLabelsPerSeries() {
+        return maxLabelsPerSeries;
+    }
+
+    public void setMaxLabelsPerSeries(int maxLabelsPerSeries) {
+        this.maxLabelsPerSeries = maxLabelsPerSeries;
     }
 
     public int getMaxLabelNameLength() {
@@ -279,7 +293,8 @@ public class MetricsProperties {
                 .atLeast("zeroFirstWindow", zeroFirstWindow, Duration.ofMillis(1))
                 .min("scrapeMaxConcurrent", scrapeMaxConcurrent, 1).min("scrapeMaxPerClient", scrapeMaxPerClient, 1)
                 .min("maxSeries", maxSeries, 1).min("maxSeriesPerMetric", maxSeriesPerMetric, 1)
-                .min("maxLabelValueLength", maxLabelValueLength, 1).min("maxSeriesPerTenant", maxSeriesPerTenant, 0)
+                .min("maxLabelValueLength", maxLabelValueLength, 1)
+                .min("maxLabelsPerSeries", maxLabelsPerSeries, 1).min("maxSeriesPerTenant", maxSeriesPerTenant, 0)
                 .min("maxNameLength", maxNameLength, 1).min("maxLabelNameLength", maxLabelNameLength, 1)
                 .min("maxResourceAttributeValueLength", maxResourceAttributeValueLength, 1)
                 .min("maxHelpLength", maxHelpLength, 1)

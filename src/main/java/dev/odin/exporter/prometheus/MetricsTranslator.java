@@ -67,6 +67,7 @@ public final class MetricsTranslator implements Processor {
     public static final String OUT_OF_ORDER = "out_of_order";
     public static final String NAME_TOO_LONG = "name_too_long";
     public static final String LABEL_NAME_TOO_LONG = "label_name_too_long";
+    public static final String TOO_MANY_LABELS = "too_many_labels";
     /** A label the exposition reserves (le on histograms, quantile on summaries) or two keys that expose as one. */
     public static final String INVALID_LABELS = "invalid_labels";
     /** Another OTLP metric, or another family's samples, already own the exposed name. */
@@ -674,11 +675,18 @@ public final class MetricsTranslator implements Processor {
         }
     }
 
+    private LabelSet tooManyLabels(PointContext ctx, int maxLabels) {
+        reject(ctx.result, 1, TOO_MANY_LABELS, "metric '" + ctx.metric.getName() + "': a series of more than "
+                + maxLabels + " labels, over the limit (odin.metrics.max-labels-per-series)");
+        return null;
+    }
+
     /** @return the point's label set, or null when the point was refused (already recorded) */
     private LabelSet labels(PointContext ctx, List<KeyValue> attributes) {
         LabelSetBuilder b = builders.get().reset();
         long source = FNV_OFFSET;
         int maxLength = config.getMaxLabelValueLength();
+        int maxLabels = config.getMaxLabelsPerSeries();
         for (int i = 0; i < attributes.size(); i++) {
             KeyValue kv = attributes.get(i);
             String key = kv.getKey();
@@ -707,6 +715,10 @@ public final class MetricsTranslator implements Processor {
                 return null;
             }
             b.add(label, key, value, LabelSetBuilder.ATTRIBUTE);
+            if (b.size() > maxLabels) {
+                // refused at the first label over: a point of thousands of attributes costs no more
+                return tooManyLabels(ctx, maxLabels);
+            }
         }
         if (config.isResourceToLabels()) {
             for (String[] l : ctx.resource.attributes) {
@@ -725,6 +737,9 @@ public final class MetricsTranslator implements Processor {
         if (!tenantLabel.isEmpty() && ctx.result != null && !ctx.result.tenant().isEmpty()) {
             // set by ODIN from the bearer token, so it outranks anything the client sent
             b.add(tenantLabel, tenantLabel, ctx.result.tenant(), LabelSetBuilder.IDENTITY);
+        }
+        if (b.size() > maxLabels) {
+            return tooManyLabels(ctx, maxLabels);
         }
         ctx.sourceKey = source;
         LabelSet labels = b.build();

@@ -438,6 +438,34 @@ class MetricsTranslatorTest {
     }
 
     @Test
+    void aSeriesOfMoreLabelsThanTheLimitIsRefusedAndOneOnItKept() {
+        TranslatorHarness capped = new TranslatorHarness(m -> m.setMaxLabelsPerSeries(10));
+        // what ODIN adds to every series of this request (job, instance, otel_scope_*): the rest is the attributes'
+        capped.send(request(CLAUDE, gauge("base", "", point(attrs(), 0, T0, 1))));
+        String base = capped.scrape().metric("base").keySet().iterator().next();
+        int added = base.split("=\"", -1).length - 1;
+        assertThat(added).isBetween(1, 9);
+        List<KeyValue> onTheLimit = new java.util.ArrayList<>();
+        for (int i = 0; i < 10 - added; i++) {
+            onTheLimit.addAll(attrs("a" + i, "v"));
+        }
+        List<KeyValue> over = new java.util.ArrayList<>(onTheLimit);
+        over.addAll(attrs("one_more", "v"));
+        List<KeyValue> thousands = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            thousands.addAll(attrs("k" + i, "x".repeat(4096)));
+        }
+        ExportResult r = capped.send(request(CLAUDE, gauge("g", "", point(onTheLimit, 0, T0, 1), point(over, 0, T0, 2),
+                point(thousands, 0, T0, 3))));
+        assertThat(r.rejected()).isEqualTo(2);
+        assertThat(r.message()).contains("a series of more than 10 labels, over the limit"
+                + " (odin.metrics.max-labels-per-series)");
+        assertThat(capped.scrape().metric("g").values()).containsExactly("1.0");
+        assertThat(capped.scrape().metric("g").keySet().iterator().next().split("=\"", -1).length - 1).isEqualTo(10);
+        assertThat(capped.counter("odin.otlp.rejected", "reason", "too_many_labels")).isEqualTo(2);
+    }
+
+    @Test
     void untranslatableNamesAreRefused() {
         ExportResult r = h.send(request(CLAUDE, gauge("...", "", point(attrs(), 0, T0, 1)),
                 gauge("gauge.total", "", point(attrs(), 0, T0, 1)), gauge("fine", "", point(attrs(), 0, T0, 1))));
