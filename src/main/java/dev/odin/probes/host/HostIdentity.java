@@ -43,6 +43,20 @@ final class HostIdentity {
     }
 
     /**
+     * A Linux host: from its files ({@link #fromProcfs}) when they name the CPU model and count;
+     * else (arm64's cpuinfo has no model name, only implementer and part numbers, which OSHI
+     * decodes; s390x numbers its processor lines differently) from OSHI, as before.
+     */
+    static LabelSet linux(Path proc, Path sys, Path osRelease) {
+        LabelSet files = fromProcfs(proc, sys, osRelease);
+        if (files != null && files.get("cpu_model") != null && !"0".equals(files.get("cpu_threads"))) {
+            return files;
+        }
+        LabelSet oshi = read();
+        return oshi != null ? oshi : files;
+    }
+
+    /**
      * From a Linux host's files: {@code <proc>/cpuinfo} (model, logical CPUs, and physical cores as
      * distinct physical id / core id pairs, else sysfs topology), {@code <sys>/devices/virtual/dmi/id}
      * (maker, product and version, as OSHI joins them), {@code osRelease} (NAME and VERSION_ID) and

@@ -69,7 +69,7 @@ public final class HostProbe implements Probe {
                 LabelSet.EMPTY);
         if (!identified) {
             identified = true;
-            identity = HostIdentity.fromProcfs(proc, sys, osRelease());
+            identity = HostIdentity.linux(proc, sys, osRelease());
         }
         if (identity != null) {
             r.info("odin_host_info", "The machine: CPU model and counts, maker, model, operating system",

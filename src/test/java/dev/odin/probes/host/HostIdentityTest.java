@@ -86,6 +86,18 @@ class HostIdentityTest {
         assertNull(HostIdentity.fromProcfs(root.resolve("proc"), root.resolve("sys"), root.resolve("none")));
     }
 
+    @Test
+    void filesWithoutACpuModelOrCountAreAskedOfOshi() throws Exception {
+        // arm64: implementer and part numbers only, which OSHI decodes into a name
+        write("proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 48.00\nCPU implementer\t: 0x41\nCPU part\t: 0xd0b\n\n");
+        LabelSet oshi = HostIdentity.read();
+        assertEquals(oshi, HostIdentity.linux(root.resolve("proc"), root.resolve("sys"), root.resolve("none")));
+        // a full cpuinfo is the files' answer, not OSHI's
+        write("proc/cpuinfo", cpu(0, 0, 0));
+        assertEquals("12th Gen Intel(R) Core(TM) i7-1260P",
+                HostIdentity.linux(root.resolve("proc"), root.resolve("sys"), root.resolve("none")).get("cpu_model"));
+    }
+
     /** The real peer: on this Linux machine, the files give what OSHI gives. */
     @Test
     void onThisMachineTheFilesSayWhatOshiSays() {
