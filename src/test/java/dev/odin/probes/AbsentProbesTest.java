@@ -54,7 +54,7 @@ class AbsentProbesTest {
 
     private void check(Path proc, Path sys, String procfsReason) throws Exception {
         StoreView view = new StoreView();
-        try (LogCapture log = LogCapture.root()) {
+        try (LogCapture log = LogCapture.rootOnThisThread()) {
             for (Probe probe : probes(proc, sys)) {
                 ComponentHealth health = new ComponentHealth(probe.name());
                 ProbeRunner runner = new ProbeRunner(probe, new ProbeReadings(view.store), health, Clock.systemUTC());
@@ -89,7 +89,7 @@ class AbsentProbesTest {
         StoreView view = new StoreView();
         ComponentHealth health = new ComponentHealth("battery");
         ProbeRunner runner = new ProbeRunner(new BatteryProbe(sys), view.readings, health, Clock.systemUTC());
-        try (LogCapture log = LogCapture.root()) {
+        try (LogCapture log = LogCapture.rootOnThisThread()) {
             runner.runCycle();
             Path bat = Files.createDirectories(sys.resolve("class/power_supply/BAT0"));
             Files.writeString(bat.resolve("capacity"), "80\n");

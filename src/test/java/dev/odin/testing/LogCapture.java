@@ -18,15 +18,28 @@ public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogCapture(Logger logger) {
+    /** The thread whose events are kept, or null for every thread. */
+    private final String thread;
+
+    private LogCapture(Logger logger, String thread) {
         this.logger = logger;
+        this.thread = thread;
         appender.setContext(logger.getLoggerContext());
         appender.start();
         logger.addAppender(appender);
     }
 
     public static LogCapture root() {
-        return new LogCapture((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME));
+        return new LogCapture((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME), null);
+    }
+
+    /**
+     * Only what the calling thread logs: for a unit test that drives the code itself, while
+     * applications of other test classes may still run in the same JVM and log alike.
+     */
+    public static LogCapture rootOnThisThread() {
+        return new LogCapture((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME),
+                Thread.currentThread().getName());
     }
 
     /** One entry per event: its formatted message, then its stack trace if it has one. */
@@ -38,7 +51,7 @@ public final class LogCapture implements AutoCloseable {
     public synchronized List<String> lines(Level atLeast) {
         List<String> out = new ArrayList<>();
         for (ILoggingEvent e : new ArrayList<>(appender.list)) {
-            if (!e.getLevel().isGreaterOrEqual(atLeast)) {
+            if (!e.getLevel().isGreaterOrEqual(atLeast) || thread != null && !thread.equals(e.getThreadName())) {
                 continue;
             }
             String line = e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage();

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The process probe through OSHI (what macOS and Windows get), forced on this machine: the same
  * stand-ins as {@link ProcessProbeIT}, the same groups, series and labels.
  */
+// counts the machine's "claude" processes: runs after the others, alone (pom.xml, surefire)
+@Tag("machine-wide")
 class OshiProcessProbeIT {
 
     @TempDir

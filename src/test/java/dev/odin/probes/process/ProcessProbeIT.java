@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The process probe against real processes: JVMs started through a link named {@code claude}
  * (so the kernel names them claude), one plain {@code java} beside them, with real sockets.
  */
+// counts the machine's "claude" processes: runs after the others, alone (pom.xml, surefire)
+@Tag("machine-wide")
 class ProcessProbeIT {
 
     @TempDir

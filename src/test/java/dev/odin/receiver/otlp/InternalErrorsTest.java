@@ -17,7 +17,7 @@ class InternalErrorsTest {
         InternalErrors errors = new InternalErrors(10_000, now::get);
         IllegalStateException failure = new IllegalStateException("converting failed for "
                 + BODY.repeat(50) + "\nforged log line", new IllegalArgumentException("inner " + BODY));
-        try (LogCapture logs = LogCapture.root()) {
+        try (LogCapture logs = LogCapture.rootOnThisThread()) {
             String first = errors.report("OTLP/HTTP metrics request", failure);
             assertThat(first).matches("internal error in ODIN \\(error id [0-9a-f]{12}\\); the request was not applied, "
                     + "its detail is in ODIN's log");

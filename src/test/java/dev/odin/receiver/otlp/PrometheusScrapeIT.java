@@ -14,6 +14,7 @@ import static dev.odin.testing.Otlp.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.odin.testing.Await;
 import dev.odin.testing.ExternalTool;
 import dev.odin.testing.OdinIntegrationTest;
 import dev.odin.testing.PrometheusServer;
@@ -69,9 +70,17 @@ class PrometheusScrapeIT extends OdinIntegrationTest {
                             expPoint(attrs(), now - 60_000_000_000L, now, 2, 1, 900, 10, 3, 4))).toByteArray())
                     .statusCode()).isEqualTo(200);
 
-            // "a minute later", evaluated at the newest scrape so the window's end is a sample
-            Thread.sleep(60_000);
-            double at = prometheus.value("timestamp(up{job=\"odin\"})", null);
+            // later, once a scrape shows every session past its zero-first window (not a fixed minute:
+            // increase() over the zero-born series is exact whenever that is), evaluated at that
+            // newest scrape so the window's end is a sample
+            double expected = total.doubleValue();
+            double[] newest = new double[1];
+            Await.until("a scrape with all 20 sessions' costs", Duration.ofSeconds(90), () -> {
+                newest[0] = prometheus.value("timestamp(up{job=\"odin\"})", null);
+                Double sum = prometheus.value("sum(claude_code_cost_usage_USD_total)", newest[0]);
+                return sum != null && Math.abs(sum - expected) <= 1e-9;
+            });
+            double at = newest[0];
             double increase = prometheus.value("sum(increase(claude_code_cost_usage_USD_total[5m]))", at);
             assertThat(increase).isCloseTo(total.doubleValue(), within(total.doubleValue() * 0.02));
             assertThat(prometheus.value("count(claude_code_cost_usage_USD_total)", at)).isEqualTo(20.0);
