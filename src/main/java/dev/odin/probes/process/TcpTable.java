@@ -72,7 +72,10 @@ final class TcpTable {
         int len = 0;
         try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
             while (true) {
-                if (len == buf.length) {
+                // every read asks for more than a page: a read that could only fill the end of the
+                // buffer would come back short and pass for the end (a table cut at 64 KiB, about
+                // 430 sockets: a laptop with a browser open)
+                if (buf.length - len < MIN_READ) {
                     buf = java.util.Arrays.copyOf(buf, buf.length * 2);
                 }
                 int n = in.read(buf, len, buf.length - len);
@@ -90,6 +93,9 @@ final class TcpTable {
 
     /** Half a page: a read cut short by a full page buffer is within one line (<200 bytes) of 4096. */
     static final int PARTIAL_READ_MEANS_END = 2048;
+
+    /** What each read asks for at least: two pages, so only the end of the table reads short. */
+    static final int MIN_READ = 8192;
 
     static String stateName(int state) {
         return state >= 0 && state < STATES.length ? STATES[state] : "unknown";

@@ -133,4 +133,34 @@ class TcpTableTest {
         }
         return out;
     }
+
+    /**
+     * A table longer than the first buffer, read as the kernel hands out net/tcp: a page's worth of
+     * whole lines (27 of 150 bytes) a read. The reads once filled the 64 KiB buffer to its last
+     * 736 bytes, which came back short and passed for the end: the table was cut at 64 KiB.
+     */
+    @Test
+    void aTableOfManyPagesIsReadWhole() throws Exception {
+        Path fifo = dir.resolve("tcp");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo");
+        String line = String.format(Locale.ROOT, "%149s\n", "x");
+        String page = line.repeat(27);
+        int pages = 40;
+        Thread writer = new Thread(() -> {
+            try (java.io.FileOutputStream out = new java.io.FileOutputStream(fifo.toFile())) {
+                for (int i = 0; i < pages; i++) {
+                    out.write(page.getBytes(StandardCharsets.ISO_8859_1)); // under PIPE_BUF: one read's worth
+                    out.flush();
+                    Thread.sleep(2); // one page a read, as from the kernel
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        String read = TcpTable.readSeqFile(fifo);
+        writer.join(10_000);
+        assertThat(read.length()).isEqualTo(page.length() * pages);
+    }
 }
