@@ -16,6 +16,14 @@ public final class SysFiles {
         return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * For text a person wrote (a CPU model, DMI strings, os-release): UTF-8, a byte that is not
+     * UTF-8 read as U+FFFD, so one odd byte from firmware or a hypervisor does not cost the file.
+     */
+    public static String readUtf8(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    }
+
     /** @return the file's first line, trimmed, or null when the file does not exist */
     public static String readLine(Path file) throws IOException {
         try {

@@ -1,9 +1,8 @@
 package dev.odin.probes.host;
 
+import dev.odin.probes.SysFiles;
 import dev.odin.series.LabelSet;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -148,12 +147,9 @@ final class HostIdentity {
         }
     }
 
-    /**
-     * The file's lines, a byte that is not UTF-8 read as U+FFFD: a CPU model or DMI string is what
-     * the firmware or hypervisor wrote, and one odd byte must not cost the whole file.
-     */
+    /** The file's lines, as {@link SysFiles#readUtf8} reads them. */
     private static List<String> lines(Path p) throws IOException {
-        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8).lines().toList();
+        return SysFiles.readUtf8(p).lines().toList();
     }
 
     private static String unquote(String s) {
